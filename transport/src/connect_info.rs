@@ -1,0 +1,30 @@
+//! Who is on the other end of a connection.
+//!
+//! The listener fills this in once per connection from the OS (never from
+//! anything the peer sends), and tonic copies it into every request's
+//! extensions, so a handler reads it with
+//! `request.extensions().get::<ConnectInfo>()`.
+
+use std::net::SocketAddr;
+
+/// The peer of one accepted connection, as the OS reports it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ConnectInfo {
+    /// The peer's process id: `SO_PEERCRED` on Linux, `LOCAL_PEERPID` on
+    /// macOS, `GetNamedPipeClientProcessId` on Windows. `None` over TCP.
+    pub peer_pid: Option<u32>,
+    /// The peer's effective user id (Unix sockets only).
+    pub peer_uid: Option<u32>,
+    /// The peer's effective group id (Unix sockets only).
+    pub peer_gid: Option<u32>,
+    /// The peer's socket address (TCP only).
+    pub peer_addr: Option<SocketAddr>,
+}
+
+impl ConnectInfo {
+    /// True when the OS vouched for the peer's process (a local transport).
+    pub fn is_local(&self) -> bool {
+        self.peer_addr.is_none()
+    }
+}

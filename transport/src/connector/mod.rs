@@ -1,0 +1,116 @@
+//! The client side: open a stream to an [`Address`], and build tonic
+//! `Channel`s over it.
+//!
+//! [`Connector`] is a `tower::Service<Uri>` that ignores the URI and opens
+//! the configured address, the hook tonic's
+//! `Endpoint::connect_with_connector` offers for custom transports. Because
+//! tonic calls it again whenever the connection is lost, a `Channel` built on
+//! it reconnects by itself after a server restart.
+
+mod attempt;
+mod channel;
+mod stream;
+mod tcp;
+#[cfg(unix)]
+mod unix;
+#[cfg(windows)]
+mod windows;
+
+pub use channel::{ChannelBuilder, connect};
+pub use stream::ClientStream;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use hyper_util::rt::TokioIo;
+use tokio::time::Instant;
+use tonic::transport::Uri;
+
+use crate::{Address, Error};
+use attempt::Attempt;
+
+/// How long a connect keeps retrying a busy server by default.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+const FIRST_RETRY: Duration = Duration::from_millis(2);
+const MAX_RETRY: Duration = Duration::from_millis(50);
+
+/// Opens streams to one address.
+#[derive(Clone, Debug)]
+pub struct Connector {
+    address: Arc<Address>,
+    connect_timeout: Duration,
+}
+
+impl Connector {
+    /// A connector for `address` with the default connect timeout.
+    pub fn new(address: Address) -> Connector {
+        Connector {
+            address: Arc::new(address),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+        }
+    }
+
+    /// How long to keep retrying while the server is busy (every pipe
+    /// instance taken, or the socket backlog full).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Connector {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The address this connector opens.
+    pub fn address(&self) -> &Address {
+        &self.address
+    }
+
+    /// Opens one stream. A server that is not there fails at once with
+    /// [`Error::NotListening`]; a busy one is retried with a short backoff
+    /// until the connect timeout, then [`Error::ConnectTimeout`].
+    pub async fn connect(&self) -> Result<ClientStream, Error> {
+        let deadline = Instant::now() + self.connect_timeout;
+        let mut pause = FIRST_RETRY;
+        loop {
+            match stream::open(&self.address).await {
+                Ok(stream) => return Ok(stream),
+                Err(Attempt::Busy(error)) => {
+                    if Instant::now() + pause > deadline {
+                        tracing::debug!(%error, "still busy at the connect timeout");
+                        return Err(Error::ConnectTimeout {
+                            address: (*self.address).clone(),
+                            timeout: self.connect_timeout,
+                        });
+                    }
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(MAX_RETRY);
+                }
+                Err(Attempt::NotListening(source)) => {
+                    return Err(Error::NotListening {
+                        address: (*self.address).clone(),
+                        source,
+                    });
+                }
+                Err(Attempt::Failed(source)) => {
+                    return Err(Error::io(&self.address, "connect to", source));
+                }
+            }
+        }
+    }
+}
+
+impl tower::Service<Uri> for Connector {
+    type Response = TokioIo<ClientStream>;
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Error>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, _: Uri) -> Self::Future {
+        let connector = self.clone();
+        Box::pin(async move { connector.connect().await.map(TokioIo::new) })
+    }
+}

@@ -1,0 +1,139 @@
+//! The crate's one error type.
+//!
+//! Each variant is something a caller can act on (fix the address, pick
+//! another name, start the server, wait longer), and each message names the
+//! address involved. OS errors are kept as the `source`.
+
+use std::fmt;
+use std::io;
+use std::time::Duration;
+
+use crate::Address;
+
+/// Everything that can go wrong binding, accepting or connecting.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The text is not an address in any form piperpc knows.
+    InvalidAddress {
+        /// What was written.
+        input: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A valid form that the running OS does not have.
+    Unsupported {
+        /// What was written.
+        input: String,
+        /// Why, and what to use instead.
+        reason: &'static str,
+    },
+    /// A live server already holds the address.
+    AddressInUse {
+        /// The address that could not be bound.
+        address: Address,
+        /// The OS error, when there was one.
+        source: Option<io::Error>,
+    },
+    /// Nothing listens at the address (no pipe, no socket, refused).
+    NotListening {
+        /// The address that was called.
+        address: Address,
+        /// The OS error.
+        source: io::Error,
+    },
+    /// The server exists but did not accept within the connect timeout
+    /// (every pipe instance busy, or the backlog full).
+    ConnectTimeout {
+        /// The address that was called.
+        address: Address,
+        /// How long the connector kept trying.
+        timeout: Duration,
+    },
+    /// A file or directory on the way to a socket is unsafe to use.
+    Insecure {
+        /// The address being bound.
+        address: Address,
+        /// What is wrong, naming the file.
+        reason: String,
+    },
+    /// Any other OS failure, with what was being done.
+    Io {
+        /// The address involved.
+        address: Address,
+        /// What was being done ("bind", "connect", ...).
+        operation: &'static str,
+        /// The OS error.
+        source: io::Error,
+    },
+}
+
+impl Error {
+    pub(crate) fn io(address: &Address, operation: &'static str, source: io::Error) -> Error {
+        Error::Io {
+            address: address.clone(),
+            operation,
+            source,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidAddress { input, reason } => {
+                write!(f, "invalid address `{input}`: {reason}")
+            }
+            Error::Unsupported { input, reason } => {
+                write!(f, "address `{input}` is not available on this OS: {reason}")
+            }
+            Error::AddressInUse { address, .. } => {
+                write!(f, "address {address} is in use: another server is listening there")
+            }
+            Error::NotListening { address, .. } => {
+                write!(f, "no server is listening on {address}")
+            }
+            Error::ConnectTimeout { address, timeout } => write!(
+                f,
+                "timed out after {timeout:?} connecting to {address}: the server is busy"
+            ),
+            Error::Insecure { address, reason } => {
+                write!(f, "refusing to bind {address}: {reason}")
+            }
+            Error::Io {
+                address,
+                operation,
+                source,
+            } => write!(f, "{operation} {address}: {source}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::AddressInUse {
+                source: Some(source),
+                ..
+            }
+            | Error::NotListening { source, .. }
+            | Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl From<Error> for io::Error {
+    fn from(error: Error) -> io::Error {
+        let kind = match &error {
+            Error::InvalidAddress { .. } => io::ErrorKind::InvalidInput,
+            Error::Unsupported { .. } => io::ErrorKind::Unsupported,
+            Error::AddressInUse { .. } => io::ErrorKind::AddrInUse,
+            Error::NotListening { .. } => io::ErrorKind::ConnectionRefused,
+            Error::ConnectTimeout { .. } => io::ErrorKind::TimedOut,
+            Error::Insecure { .. } => io::ErrorKind::PermissionDenied,
+            Error::Io { source, .. } => source.kind(),
+        };
+        io::Error::new(kind, error)
+    }
+}

@@ -1,0 +1,77 @@
+//! gRPC between processes on one machine, over local pipes.
+//!
+//! `piperpc-transport` carries tonic's HTTP/2 over Windows named pipes
+//! (message mode) and Unix domain sockets, with plain TCP as the way out when
+//! a deployment spans machines. It is everything an application needs to
+//! serve or call gRPC locally, and nothing else: no generated code, no demo.
+//!
+//! # Layout
+//!
+//! - [`address`]: the one parser for every written address form.
+//! - [`listener`]: bind an address, accept connections ([`Listener`],
+//!   [`Incoming`] for tonic's `serve_with_incoming`).
+//! - [`connector`]: open a stream to an address ([`Connector`], a
+//!   `tower::Service<Uri>`) and build tonic channels ([`connect`],
+//!   [`ChannelBuilder`]).
+//! - [`ConnectInfo`]: who connected (pid, uid/gid), in every request's
+//!   extensions.
+//! - [`Error`]: the crate's one error type.
+//!
+//! Platform code lives in `unix.rs` / `windows.rs` files behind `cfg`, under
+//! one shared API.
+//!
+//! # Serving
+//!
+//! ```no_run
+//! use piperpc_transport::{Address, Listener};
+//! use tonic_health::server::health_reporter;
+//!
+//! # async fn serve() -> Result<(), Box<dyn std::error::Error>> {
+//! let address = Address::parse("my-app")?; // \\.\pipe\my-app or a 0600 socket
+//! let listener = Listener::bind(&address)?;
+//! println!("listening on {}", listener.local_address());
+//! let (_reporter, health) = health_reporter();
+//! tonic::transport::Server::builder()
+//!     .add_service(health)
+//!     .serve_with_incoming(listener.into_incoming())
+//!     .await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! A handler learns who called:
+//!
+//! ```
+//! use piperpc_transport::ConnectInfo;
+//!
+//! fn caller_pid<T>(request: &tonic::Request<T>) -> Option<u32> {
+//!     request.extensions().get::<ConnectInfo>()?.peer_pid
+//! }
+//! ```
+//!
+//! # Calling
+//!
+//! ```no_run
+//! use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+//!
+//! # async fn call() -> Result<(), Box<dyn std::error::Error>> {
+//! let channel = piperpc_transport::connect("my-app").await?;
+//! let mut health = HealthClient::new(channel);
+//! let reply = health.check(HealthCheckRequest::default()).await?;
+//! println!("{:?}", reply.into_inner().status());
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod address;
+mod connect_info;
+pub mod connector;
+mod error;
+mod io;
+pub mod listener;
+
+pub use address::Address;
+pub use connect_info::ConnectInfo;
+pub use connector::{ChannelBuilder, ClientStream, Connector, connect};
+pub use error::Error;
+pub use listener::{Connection, Incoming, Listener, ListenerOptions};

@@ -1,0 +1,54 @@
+//! How a listener is bound.
+
+use crate::{Address, Error, Listener};
+
+/// Settings for [`Listener`]s; `ListenerOptions::default().bind(&addr)`.
+#[derive(Clone, Debug)]
+pub struct ListenerOptions {
+    pub(crate) in_buffer_size: u32,
+    pub(crate) out_buffer_size: u32,
+    pub(crate) socket_mode: u32,
+}
+
+impl Default for ListenerOptions {
+    fn default() -> Self {
+        ListenerOptions {
+            in_buffer_size: 64 * 1024,
+            out_buffer_size: 64 * 1024,
+            socket_mode: 0o600,
+        }
+    }
+}
+
+impl ListenerOptions {
+    /// Same as [`Default::default`].
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Windows: the pipe's inbound buffer size in bytes (default 64 KiB).
+    /// A hint to the OS; messages larger than it still pass.
+    pub fn in_buffer_size(mut self, bytes: u32) -> Self {
+        self.in_buffer_size = bytes;
+        self
+    }
+
+    /// Windows: the pipe's outbound buffer size in bytes (default 64 KiB).
+    pub fn out_buffer_size(mut self, bytes: u32) -> Self {
+        self.out_buffer_size = bytes;
+        self
+    }
+
+    /// Unix: the socket file's permission bits (default `0o600`: only the
+    /// owner may connect). `0o660` lets the file's group connect too.
+    pub fn socket_mode(mut self, mode: u32) -> Self {
+        self.socket_mode = mode & 0o777;
+        self
+    }
+
+    /// Binds `address` with these options. Must be called inside a tokio
+    /// runtime.
+    pub fn bind(&self, address: &Address) -> Result<Listener, Error> {
+        Listener::bind_with(address, self)
+    }
+}

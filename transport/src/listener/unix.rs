@@ -1,0 +1,171 @@
+//! Unix domain sockets (and Linux abstract sockets).
+//!
+//! A socket file outlives a crashed server, so binding first probes an
+//! existing file: refused means stale (removed), accepted means a live server
+//! (`AddressInUse`). The file is made owner-only (or the configured mode)
+//! before the first accept, and removed on drop if it is still ours.
+
+use std::fs;
+use std::io;
+use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use tokio::net::UnixListener;
+
+use super::connection::{Connection, Stream};
+use super::options::ListenerOptions;
+use crate::{Address, ConnectInfo, Error, address::default_socket_dir};
+
+#[derive(Debug)]
+pub(crate) struct UnixAcceptor {
+    listener: UnixListener,
+    _file: Option<SocketFile>,
+}
+
+impl UnixAcceptor {
+    pub(crate) fn bind(address: &Address, options: &ListenerOptions) -> Result<UnixAcceptor, Error> {
+        let in_use = |e: io::Error| match e.kind() {
+            io::ErrorKind::AddrInUse => Error::AddressInUse {
+                address: address.clone(),
+                source: Some(e),
+            },
+            _ => Error::io(address, "bind", e),
+        };
+        match address {
+            Address::Unix(path) => {
+                if path.parent() == Some(default_socket_dir().as_path()) {
+                    ensure_private_dir(address, &default_socket_dir())?;
+                }
+                reclaim_stale(address, path)?;
+                let listener = UnixListener::bind(path).map_err(in_use)?;
+                let file = SocketFile::new(path).map_err(|e| Error::io(address, "stat", e))?;
+                fs::set_permissions(path, fs::Permissions::from_mode(options.socket_mode))
+                    .map_err(|e| Error::io(address, "chmod", e))?;
+                Ok(UnixAcceptor {
+                    listener,
+                    _file: Some(file),
+                })
+            }
+            Address::UnixAbstract(name) => {
+                // tokio binds a path that starts with NUL in the abstract namespace.
+                let listener = UnixListener::bind(format!("\0{name}")).map_err(in_use)?;
+                Ok(UnixAcceptor {
+                    listener,
+                    _file: None,
+                })
+            }
+            _ => unreachable!("UnixAcceptor::bind called with {address}"),
+        }
+    }
+
+    pub(crate) async fn accept(&mut self) -> io::Result<Connection> {
+        let (stream, _) = self.listener.accept().await?;
+        let cred = stream.peer_cred()?;
+        let info = ConnectInfo {
+            peer_pid: cred.pid().and_then(|pid| u32::try_from(pid).ok()),
+            peer_uid: Some(cred.uid()),
+            peer_gid: Some(cred.gid()),
+            ..ConnectInfo::default()
+        };
+        Ok(Connection::new(Stream::Unix(stream), info))
+    }
+}
+
+/// Creates `dir` 0700 if missing, and refuses it if another user owns it or
+/// others may write to it: whoever controls the directory controls which
+/// socket a client reaches.
+fn ensure_private_dir(address: &Address, dir: &Path) -> Result<(), Error> {
+    match fs::DirBuilder::new().mode(0o700).create(dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(Error::io(address, "create directory for", e)),
+    }
+    let meta = fs::symlink_metadata(dir).map_err(|e| Error::io(address, "stat directory of", e))?;
+    let insecure = |reason: String| Error::Insecure {
+        address: address.clone(),
+        reason,
+    };
+    if !meta.file_type().is_dir() {
+        return Err(insecure(format!("{} is not a directory", dir.display())));
+    }
+    // SAFETY: getuid has no preconditions and cannot fail.
+    let uid = unsafe { libc::getuid() };
+    if meta.uid() != uid {
+        return Err(insecure(format!(
+            "{} belongs to uid {}, not to this user (uid {uid})",
+            dir.display(),
+            meta.uid()
+        )));
+    }
+    if meta.mode() & 0o022 != 0 {
+        return Err(insecure(format!(
+            "{} is writable by group or others (mode {:o}); it must be 0700",
+            dir.display(),
+            meta.mode() & 0o777
+        )));
+    }
+    Ok(())
+}
+
+/// Removes a socket file that no server answers on; refuses a live one.
+fn reclaim_stale(address: &Address, path: &Path) -> Result<(), Error> {
+    let meta = match fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(address, "stat", e)),
+    };
+    if !meta.file_type().is_socket() {
+        return Err(Error::Io {
+            address: address.clone(),
+            operation: "bind",
+            source: io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "the path exists and is not a socket; not removing it",
+            ),
+        });
+    }
+    match std::os::unix::net::UnixStream::connect(path) {
+        Ok(_) => Err(Error::AddressInUse {
+            address: address.clone(),
+            source: None,
+        }),
+        Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+            tracing::info!(path = %path.display(), "removing stale socket file");
+            fs::remove_file(path).map_err(|e| Error::io(address, "remove stale socket", e))
+        }
+        Err(e) => Err(Error::io(address, "probe existing socket", e)),
+    }
+}
+
+/// The socket file this listener created, removed on drop if it is still
+/// the same file (a server started after us may have replaced it).
+#[derive(Debug)]
+struct SocketFile {
+    path: PathBuf,
+    dev: u64,
+    ino: u64,
+}
+
+impl SocketFile {
+    fn new(path: &Path) -> io::Result<SocketFile> {
+        let meta = fs::symlink_metadata(path)?;
+        Ok(SocketFile {
+            path: path.to_path_buf(),
+            dev: meta.dev(),
+            ino: meta.ino(),
+        })
+    }
+}
+
+impl Drop for SocketFile {
+    fn drop(&mut self) {
+        match fs::symlink_metadata(&self.path) {
+            Ok(meta) if meta.dev() == self.dev && meta.ino() == self.ino => {
+                if let Err(e) = fs::remove_file(&self.path) {
+                    tracing::warn!(path = %self.path.display(), error = %e, "could not remove socket file");
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! Windows named pipes, in message mode.
+//!
+//! A named pipe has no listening socket: each client takes one *instance*.
+//! The first instance is created at bind with `FILE_FLAG_FIRST_PIPE_INSTANCE`
+//! so a name another process already serves fails to bind (no squatting
+//! behind a live server). After a client connects, the next instance is
+//! created before the connected one is handed off, so there is never a moment
+//! with no instance to connect to.
+
+use std::io;
+use std::os::windows::io::AsRawHandle;
+
+use tokio::net::windows::named_pipe::{NamedPipeServer, PipeMode, ServerOptions};
+use windows_sys::Win32::Foundation::{ERROR_ACCESS_DENIED, ERROR_INVALID_NAME, ERROR_PIPE_BUSY};
+use windows_sys::Win32::System::Pipes::GetNamedPipeClientProcessId;
+
+use super::connection::{Connection, Stream};
+use super::options::ListenerOptions;
+use crate::{Address, ConnectInfo, Error};
+
+#[derive(Debug)]
+pub(crate) struct PipeAcceptor {
+    path: String,
+    options: ListenerOptions,
+    /// The instance waiting for the next client; `None` only after creating
+    /// one failed (retried on the next accept).
+    pending: Option<NamedPipeServer>,
+}
+
+impl PipeAcceptor {
+    pub(crate) fn bind(address: &Address, options: &ListenerOptions) -> Result<PipeAcceptor, Error> {
+        let Address::NamedPipe(path) = address else {
+            unreachable!("PipeAcceptor::bind called with {address}");
+        };
+        let first = instance_options(options, true).create(path).map_err(|e| {
+            match e.raw_os_error().map(|code| code as u32) {
+                // FILE_FLAG_FIRST_PIPE_INSTANCE fails with access denied when
+                // the name exists; busy means every instance is taken.
+                Some(ERROR_ACCESS_DENIED) | Some(ERROR_PIPE_BUSY) => Error::AddressInUse {
+                    address: address.clone(),
+                    source: Some(e),
+                },
+                Some(ERROR_INVALID_NAME) => Error::InvalidAddress {
+                    input: path.clone(),
+                    reason: "Windows rejects this pipe name".to_string(),
+                },
+                _ => Error::io(address, "create pipe", e),
+            }
+        })?;
+        Ok(PipeAcceptor {
+            path: path.clone(),
+            options: options.clone(),
+            pending: Some(first),
+        })
+    }
+
+    pub(crate) async fn accept(&mut self) -> io::Result<Connection> {
+        let pending = match &mut self.pending {
+            Some(pending) => pending,
+            empty => empty.insert(instance_options(&self.options, false).create(&self.path)?),
+        };
+        if let Err(e) = pending.connect().await {
+            // The instance is unusable (the client vanished mid-connect).
+            self.pending = None;
+            return Err(e);
+        }
+        let connected = self.pending.take().expect("pending instance just connected");
+        match instance_options(&self.options, false).create(&self.path) {
+            Ok(next) => self.pending = Some(next),
+            Err(e) => tracing::warn!(path = %self.path, error = %e, "could not create the next pipe instance; retrying on next accept"),
+        }
+        let info = ConnectInfo {
+            peer_pid: client_pid(&connected),
+            ..ConnectInfo::default()
+        };
+        Ok(Connection::new(Stream::Pipe(connected), info))
+    }
+}
+
+fn instance_options(options: &ListenerOptions, first: bool) -> ServerOptions {
+    let mut server = ServerOptions::new();
+    server
+        .pipe_mode(PipeMode::Message)
+        .reject_remote_clients(true)
+        .first_pipe_instance(first)
+        .in_buffer_size(options.in_buffer_size)
+        .out_buffer_size(options.out_buffer_size);
+    server
+}
+
+fn client_pid(pipe: &NamedPipeServer) -> Option<u32> {
+    let mut pid = 0u32;
+    // SAFETY: the handle is a live pipe instance owned by `pipe`; `pid` is a
+    // valid place for the result.
+    let ok = unsafe { GetNamedPipeClientProcessId(pipe.as_raw_handle() as _, &mut pid) };
+    (ok != 0).then_some(pid)
+}
