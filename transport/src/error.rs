@@ -88,7 +88,10 @@ impl fmt::Display for Error {
                 write!(f, "address `{input}` is not available on this OS: {reason}")
             }
             Error::AddressInUse { address, .. } => {
-                write!(f, "address {address} is in use: another server is listening there")
+                write!(
+                    f,
+                    "address {address} is in use: another server is listening there"
+                )
             }
             Error::NotListening { address, .. } => {
                 write!(f, "no server is listening on {address}")

@@ -135,7 +135,9 @@ fn pipe(input: &str, host: &str, name: &str) -> Result<Parsed, Error> {
     if host != "." {
         return Err(invalid(
             input,
-            &format!("pipes on another machine (`{host}`) are not served: piperpc is local only; use `.`"),
+            &format!(
+                "pipes on another machine (`{host}`) are not served: piperpc is local only; use `.`"
+            ),
         ));
     }
     if name.is_empty() {
@@ -149,7 +151,9 @@ fn pipe(input: &str, host: &str, name: &str) -> Result<Parsed, Error> {
     if len > MAX_PIPE_PATH {
         return Err(invalid(
             input,
-            &format!("the pipe path is {len} characters long; Windows allows at most {MAX_PIPE_PATH}"),
+            &format!(
+                "the pipe path is {len} characters long; Windows allows at most {MAX_PIPE_PATH}"
+            ),
         ));
     }
     Ok(Parsed::Address(Address::NamedPipe(path)))
@@ -184,7 +188,10 @@ fn abstract_name(input: &str, name: &str) -> Result<Parsed, Error> {
     if name.len() > 107 {
         return Err(invalid(
             input,
-            &format!("the abstract name is {} bytes long; Linux allows at most 107", name.len()),
+            &format!(
+                "the abstract name is {} bytes long; Linux allows at most 107",
+                name.len()
+            ),
         ));
     }
     Ok(Parsed::Address(Address::UnixAbstract(name.to_string())))
@@ -193,20 +200,29 @@ fn abstract_name(input: &str, name: &str) -> Result<Parsed, Error> {
 fn tcp(input: &str, host_port: &str) -> Result<Parsed, Error> {
     let host_port = host_port.strip_suffix('/').unwrap_or(host_port);
     if host_port.contains('/') {
-        return Err(invalid(input, "a TCP address takes no path: write http://HOST:PORT"));
+        return Err(invalid(
+            input,
+            "a TCP address takes no path: write http://HOST:PORT",
+        ));
     }
     let Some((host, port)) = host_port.rsplit_once(':') else {
         return Err(invalid(input, "a TCP address needs a port: HOST:PORT"));
     };
     if host.is_empty() {
-        return Err(invalid(input, "the host is empty: write HOST:PORT, e.g. 127.0.0.1:50051"));
+        return Err(invalid(
+            input,
+            "the host is empty: write HOST:PORT, e.g. 127.0.0.1:50051",
+        ));
     }
     let bracketed = host.starts_with('[') && host.ends_with(']');
     if host.contains(':') && !bracketed {
         return Err(invalid(input, "an IPv6 host goes in brackets: [::1]:PORT"));
     }
     if port.parse::<u16>().is_err() {
-        return Err(invalid(input, &format!("`{port}` is not a port (0 to 65535)")));
+        return Err(invalid(
+            input,
+            &format!("`{port}` is not a port (0 to 65535)"),
+        ));
     }
     Ok(Parsed::Address(Address::Tcp(host_port.to_string())))
 }
@@ -235,7 +251,10 @@ fn bare_name(input: &str) -> Result<Parsed, Error> {
     if input.len() > 64 {
         return Err(invalid(
             input,
-            &format!("a bare name is at most 64 bytes long; this one is {}", input.len()),
+            &format!(
+                "a bare name is at most 64 bytes long; this one is {}",
+                input.len()
+            ),
         ));
     }
     Ok(Parsed::Name(input.to_string()))

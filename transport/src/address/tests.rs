@@ -13,14 +13,23 @@ fn addr(input: &str) -> Address {
 
 fn reason(input: &str) -> String {
     let err = parse(input).expect_err(input).to_string();
-    assert!(err.contains(input), "error `{err}` does not name the input `{input}`");
+    assert!(
+        err.contains(input),
+        "error `{err}` does not name the input `{input}`"
+    );
     err
 }
 
 #[test]
 fn bare_name() {
-    assert_eq!(parse("piperpc-demo").unwrap(), Parsed::Name("piperpc-demo".into()));
-    assert_eq!(parse("a.b_c+d@e").unwrap(), Parsed::Name("a.b_c+d@e".into()));
+    assert_eq!(
+        parse("piperpc-demo").unwrap(),
+        Parsed::Name("piperpc-demo".into())
+    );
+    assert_eq!(
+        parse("a.b_c+d@e").unwrap(),
+        Parsed::Name("a.b_c+d@e".into())
+    );
 }
 
 #[test]
@@ -32,21 +41,39 @@ fn named_pipe_forms() {
     assert_eq!(addr("npipe://./pipe/svc"), expected);
     assert_eq!(addr("NPIPE://./pipe/svc"), expected);
     // Forward slashes are legal inside a pipe name.
-    assert_eq!(addr("npipe:////./pipe/a/b"), Address::NamedPipe(r"\\.\pipe\a/b".into()));
+    assert_eq!(
+        addr("npipe:////./pipe/a/b"),
+        Address::NamedPipe(r"\\.\pipe\a/b".into())
+    );
 }
 
 #[test]
 fn unix_forms() {
-    assert_eq!(addr("unix:/run/x.sock"), Address::Unix("/run/x.sock".into()));
-    assert_eq!(addr("unix:///run/x.sock"), Address::Unix("/run/x.sock".into()));
+    assert_eq!(
+        addr("unix:/run/x.sock"),
+        Address::Unix("/run/x.sock".into())
+    );
+    assert_eq!(
+        addr("unix:///run/x.sock"),
+        Address::Unix("/run/x.sock".into())
+    );
     assert_eq!(addr("unix:rel/x.sock"), Address::Unix("rel/x.sock".into()));
-    assert_eq!(addr("unix-abstract:svc"), Address::UnixAbstract("svc".into()));
+    assert_eq!(
+        addr("unix-abstract:svc"),
+        Address::UnixAbstract("svc".into())
+    );
 }
 
 #[test]
 fn tcp_forms() {
-    assert_eq!(addr("http://127.0.0.1:50051"), Address::Tcp("127.0.0.1:50051".into()));
-    assert_eq!(addr("http://localhost:1/"), Address::Tcp("localhost:1".into()));
+    assert_eq!(
+        addr("http://127.0.0.1:50051"),
+        Address::Tcp("127.0.0.1:50051".into())
+    );
+    assert_eq!(
+        addr("http://localhost:1/"),
+        Address::Tcp("localhost:1".into())
+    );
     assert_eq!(addr("127.0.0.1:0"), Address::Tcp("127.0.0.1:0".into()));
     assert_eq!(addr("[::1]:8080"), Address::Tcp("[::1]:8080".into()));
 }
@@ -80,7 +107,10 @@ fn invalid_forms_name_the_problem() {
     ];
     for (input, expected) in cases {
         let err = reason(input);
-        assert!(err.contains(expected), "{input:?}: `{err}` lacks `{expected}`");
+        assert!(
+            err.contains(expected),
+            "{input:?}: `{err}` lacks `{expected}`"
+        );
     }
     // The empty input cannot be named inside the message, but says so.
     assert!(parse("").unwrap_err().to_string().contains("empty"));
@@ -144,11 +174,17 @@ fn unix_forms_are_refused_on_windows() {
 #[cfg(target_os = "linux")]
 #[test]
 fn abstract_is_accepted_on_linux() {
-    assert_eq!(Address::parse("unix-abstract:q").unwrap(), Address::UnixAbstract("q".into()));
+    assert_eq!(
+        Address::parse("unix-abstract:q").unwrap(),
+        Address::UnixAbstract("q".into())
+    );
 }
 
 #[test]
 fn tcp_works_everywhere() {
     assert!(!Address::parse("127.0.0.1:9").unwrap().is_local());
-    assert_eq!(Address::parse("127.0.0.1:9").unwrap().endpoint_uri(), "http://127.0.0.1:9");
+    assert_eq!(
+        Address::parse("127.0.0.1:9").unwrap().endpoint_uri(),
+        "http://127.0.0.1:9"
+    );
 }

@@ -14,7 +14,9 @@ use crate::{Address, Error};
 /// Fails fast with a clear error when no server is there; see
 /// [`ChannelBuilder`] for timeouts.
 pub async fn connect(address: &str) -> Result<Channel, Error> {
-    ChannelBuilder::new(Address::parse(address)?).connect().await
+    ChannelBuilder::new(Address::parse(address)?)
+        .connect()
+        .await
 }
 
 /// Builds a tonic [`Channel`] to one address.
@@ -83,7 +85,8 @@ impl ChannelBuilder {
 
     fn endpoint(&self) -> Endpoint {
         let uri = self.connector.address().endpoint_uri();
-        let mut endpoint = Endpoint::from_shared(uri).expect("endpoint URIs built by Address are valid");
+        let mut endpoint =
+            Endpoint::from_shared(uri).expect("endpoint URIs built by Address are valid");
         if let Some(timeout) = self.request_timeout {
             endpoint = endpoint.timeout(timeout);
         }

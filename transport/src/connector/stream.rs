@@ -19,20 +19,26 @@ pub(crate) enum Inner {
     Pipe(tokio::net::windows::named_pipe::NamedPipeClient),
 }
 
-forward_async_io!(ClientStream, inner, Inner {
-    Tcp,
-    #[cfg(unix)]
-    Unix,
-    #[cfg(windows)]
-    Pipe,
-});
+forward_async_io!(
+    ClientStream,
+    inner,
+    Inner {
+        Tcp,
+        #[cfg(unix)]
+        Unix,
+        #[cfg(windows)]
+        Pipe,
+    }
+);
 
 /// One connect attempt, without retries.
 pub(crate) async fn open(address: &Address) -> Result<ClientStream, Attempt> {
     let inner = match address {
         Address::Tcp(host_port) => Inner::Tcp(super::tcp::open(host_port).await?),
         #[cfg(unix)]
-        Address::Unix(_) | Address::UnixAbstract(_) => Inner::Unix(super::unix::open(address).await?),
+        Address::Unix(_) | Address::UnixAbstract(_) => {
+            Inner::Unix(super::unix::open(address).await?)
+        }
         #[cfg(windows)]
         Address::NamedPipe(path) => Inner::Pipe(super::windows::open(path)?),
         #[allow(unreachable_patterns)]

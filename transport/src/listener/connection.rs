@@ -35,13 +35,17 @@ impl Connection {
     }
 }
 
-forward_async_io!(Connection, stream, Stream {
-    Tcp,
-    #[cfg(unix)]
-    Unix,
-    #[cfg(windows)]
-    Pipe,
-});
+forward_async_io!(
+    Connection,
+    stream,
+    Stream {
+        Tcp,
+        #[cfg(unix)]
+        Unix,
+        #[cfg(windows)]
+        Pipe,
+    }
+);
 
 impl Connected for Connection {
     type ConnectInfo = ConnectInfo;

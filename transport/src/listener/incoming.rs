@@ -67,6 +67,8 @@ impl Stream for Incoming {
 
 impl std::fmt::Debug for Incoming {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Incoming").field("address", &self.address).finish()
+        f.debug_struct("Incoming")
+            .field("address", &self.address)
+            .finish()
     }
 }

@@ -48,7 +48,10 @@ impl Listener {
         ListenerOptions::default().bind(address)
     }
 
-    pub(crate) fn bind_with(address: &Address, options: &ListenerOptions) -> Result<Listener, Error> {
+    pub(crate) fn bind_with(
+        address: &Address,
+        options: &ListenerOptions,
+    ) -> Result<Listener, Error> {
         let (acceptor, address) = match address {
             Address::Tcp(_) => {
                 let (acceptor, bound) = tcp::TcpAcceptor::bind(address)?;

@@ -23,7 +23,10 @@ pub(crate) struct UnixAcceptor {
 }
 
 impl UnixAcceptor {
-    pub(crate) fn bind(address: &Address, options: &ListenerOptions) -> Result<UnixAcceptor, Error> {
+    pub(crate) fn bind(
+        address: &Address,
+        options: &ListenerOptions,
+    ) -> Result<UnixAcceptor, Error> {
         let in_use = |e: io::Error| match e.kind() {
             io::ErrorKind::AddrInUse => Error::AddressInUse {
                 address: address.clone(),

@@ -28,7 +28,10 @@ pub(crate) struct PipeAcceptor {
 }
 
 impl PipeAcceptor {
-    pub(crate) fn bind(address: &Address, options: &ListenerOptions) -> Result<PipeAcceptor, Error> {
+    pub(crate) fn bind(
+        address: &Address,
+        options: &ListenerOptions,
+    ) -> Result<PipeAcceptor, Error> {
         let Address::NamedPipe(path) = address else {
             unreachable!("PipeAcceptor::bind called with {address}");
         };
@@ -64,10 +67,15 @@ impl PipeAcceptor {
             self.pending = None;
             return Err(e);
         }
-        let connected = self.pending.take().expect("pending instance just connected");
+        let connected = self
+            .pending
+            .take()
+            .expect("pending instance just connected");
         match instance_options(&self.options, false).create(&self.path) {
             Ok(next) => self.pending = Some(next),
-            Err(e) => tracing::warn!(path = %self.path, error = %e, "could not create the next pipe instance; retrying on next accept"),
+            Err(e) => {
+                tracing::warn!(path = %self.path, error = %e, "could not create the next pipe instance; retrying on next accept")
+            }
         }
         let info = ConnectInfo {
             peer_pid: client_pid(&connected),
