@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use piperpc_transport::message_limit::ResourceExhaustedLayer;
 use piperpc_transport::{Address, Listener};
 use tonic::service::Routes;
 use tonic::transport::Server;
@@ -20,7 +21,7 @@ use tonic_health::server::HealthReporter;
 use super::echo::EchoService;
 use super::keyvalue::KeyValueService;
 use super::shutdown::Shutdown;
-use super::signal::stop_requested;
+use super::signal::StopSignals;
 use super::store::Store;
 use crate::proto::{
     FILE_DESCRIPTOR_SET,
@@ -53,6 +54,8 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
 
+    let mut stop =
+        StopSignals::install(config.stop_on_stdin_eof).context("installing signal handlers")?;
     let (trigger, shutdown) = Shutdown::new();
     let (reporter, routes) = services(&config, shutdown.clone()).await?;
 
@@ -64,6 +67,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         let (routes, shutdown) = (routes.clone(), shutdown.clone());
         servers.spawn(async move {
             let served = Server::builder()
+                .layer(ResourceExhaustedLayer)
                 .add_routes(routes)
                 .serve_with_incoming_shutdown(listener.into_incoming(), shutdown.wait())
                 .await;
@@ -73,7 +77,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     stdout.flush()?;
     drop(stdout);
 
-    let why = stop_requested(config.stop_on_stdin_eof).await;
+    let why = stop.recv().await;
     tracing::info!(
         "{why}: stopping; open calls have {:?} to finish",
         config.grace

@@ -15,6 +15,8 @@
 //!   [`ChannelBuilder`]).
 //! - [`ConnectInfo`]: who connected (pid, uid/gid), in every request's
 //!   extensions.
+//! - [`message_limit`]: a tower layer that reports oversized messages as
+//!   `RESOURCE_EXHAUSTED`, as gRPC specifies.
 //! - [`Error`]: the crate's one error type.
 //!
 //! Platform code lives in `unix.rs` / `windows.rs` files behind `cfg`, under
@@ -69,6 +71,7 @@ pub mod connector;
 mod error;
 mod io;
 pub mod listener;
+pub mod message_limit;
 
 pub use address::Address;
 pub use connect_info::ConnectInfo;

@@ -1,0 +1,106 @@
+//! Clients that die, servers that are not there, addresses already taken.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use piperpc::proto::demo::{CountRequest, EchoRequest};
+
+use crate::common::{BIN, Server, call, call_ok, run, stubs, unique_address};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_killed_mid_stream_leaves_the_server_serving_others() {
+    let server = Server::start();
+    let mut other = stubs(server.address()).await;
+    let request = CountRequest {
+        count: 1_000,
+        payload_size: 0,
+        interval_ms: 10,
+    };
+    let mut survivor = other.echo.count(request).await.unwrap().into_inner();
+
+    let mut victim = Command::new(BIN)
+        .args([
+            "call",
+            "--connect",
+            server.address(),
+            "count",
+            "1000000",
+            "--interval-ms",
+            "5",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(victim.stdout.take().unwrap()).lines();
+    for expected in 1..=3 {
+        assert_eq!(lines.next().unwrap().unwrap(), expected.to_string());
+    }
+    victim.kill().unwrap();
+    victim.wait().unwrap();
+
+    // The other stream goes on, and new calls are answered.
+    for _ in 0..5 {
+        assert!(survivor.message().await.unwrap().is_some());
+    }
+    assert_eq!(
+        call_ok(server.address(), &["echo", "still here"]),
+        "still here\n"
+    );
+    let reply = other.echo.echo(EchoRequest::default()).await;
+    assert!(reply.is_ok(), "{reply:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calling_an_address_with_no_server_fails_clearly_and_quickly() {
+    let address = unique_address();
+    let mut command = Command::new(BIN);
+    command.args(["call", "--connect", &address, "echo", "hi"]);
+    // A hang would trip this bound; the call itself fails at once.
+    let output = run(command, Duration::from_secs(20));
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let shown = piperpc_transport::Address::parse(&address)
+        .unwrap()
+        .to_string();
+    assert!(
+        stderr.contains(&format!("no server is listening on {shown}")),
+        "{stderr}"
+    );
+
+    let error = piperpc_transport::connect(&address).await.unwrap_err();
+    assert!(
+        matches!(error, piperpc_transport::Error::NotListening { .. }),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn binding_an_address_a_live_server_holds_fails_clearly() {
+    if crate::common::skipped_under_wine(
+        "Wine does not enforce FILE_FLAG_FIRST_PIPE_INSTANCE, so a second server binds the same pipe name",
+    ) {
+        return;
+    }
+    let server = Server::start();
+    let mut second = Command::new(BIN);
+    second.args(["serve", "--listen", server.address()]);
+    let output = run(second, Duration::from_secs(20));
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("in use"), "{stderr}");
+    assert!(stderr.contains(server.address()), "{stderr}");
+    // The first server was not disturbed.
+    assert_eq!(call_ok(server.address(), &["echo", "mine"]), "mine\n");
+}
+
+#[test]
+fn an_invalid_address_is_a_usage_error_naming_it() {
+    let output = call("no/such\\thing", &["echo", "x"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("invalid address `no/such\\thing`"),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests: `piperpc serve` runs as a real process (A) and is
+//! driven by `piperpc call` processes (B) and by clients inside the test,
+//! over real pipes (`\\.\pipe\...` on Windows, Unix sockets elsewhere).
+
+mod common;
+mod echo;
+mod faults;
+mod keyvalue;
+mod lifecycle;
+mod load;
