@@ -34,6 +34,9 @@ enum Command {
         /// Largest message accepted or sent, in bytes.
         #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_MESSAGE_SIZE)]
         max_message_size: usize,
+        /// Do not serve gRPC server reflection.
+        #[arg(long)]
+        no_reflection: bool,
     },
     /// Process B: make one call and print the result.
     Call {
@@ -107,8 +110,10 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             grace,
             stop_on_stdin_eof,
             max_message_size,
+            no_reflection,
         } => {
             let config = ServeConfig {
+                reflection: !no_reflection,
                 listen,
                 grace: seconds(grace, "grace")?,
                 stop_on_stdin_eof,

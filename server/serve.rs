@@ -42,6 +42,8 @@ pub struct ServeConfig {
     pub stop_on_stdin_eof: bool,
     /// Largest message accepted or sent, in bytes.
     pub max_message_size: usize,
+    /// Serve gRPC server reflection (v1 and v1alpha).
+    pub reflection: bool,
 }
 
 /// Serves until a stop signal, then drains and returns.
@@ -105,7 +107,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Echo, KeyValue, health and reflection (v1 and v1alpha).
+/// Echo, KeyValue, health, and reflection (v1 and v1alpha) unless disabled.
 async fn services(
     config: &ServeConfig,
     shutdown: Shutdown,
@@ -124,6 +126,10 @@ async fn services(
         .set_serving::<KeyValueServer<KeyValueService>>()
         .await;
 
+    let mut routes = Routes::new(echo).add_service(keyvalue).add_service(health);
+    if !config.reflection {
+        return Ok((reporter, routes));
+    }
     let reflection = || {
         tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
@@ -134,9 +140,7 @@ async fn services(
         .build_v1alpha()
         .context("building reflection v1alpha")?;
 
-    let routes = Routes::new(echo)
-        .add_service(keyvalue)
-        .add_service(health)
+    routes = routes
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha);
     Ok((reporter, routes))
