@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use piperpc_transport::message_limit::ResourceExhaustedLayer;
-use piperpc_transport::{Address, Listener};
+use piperpc_transport::{Address, ListenerOptions};
 use tonic::service::Routes;
 use tonic::transport::Server;
 use tonic_health::server::HealthReporter;
@@ -36,6 +36,8 @@ pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 4 * 1024 * 1024;
 pub struct ServeConfig {
     /// Addresses to serve on, all at once.
     pub listen: Vec<Address>,
+    /// How each is bound: who may connect, socket mode, pipe security.
+    pub listener: ListenerOptions,
     /// How long open calls may run on after a stop signal.
     pub grace: Duration,
     /// Also stop when standard input closes.
@@ -52,7 +54,10 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         .listen
         .iter()
         .map(|address| {
-            Listener::bind(address).with_context(|| format!("cannot serve on {address}"))
+            config
+                .listener
+                .bind(address)
+                .with_context(|| format!("cannot serve on {address}"))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
 
@@ -65,6 +70,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     for listener in listeners {
         let address = listener.local_address().clone();
+        tracing::info!(%address, "serving");
         writeln!(stdout, "listening on {address}")?;
         let (routes, shutdown) = (routes.clone(), shutdown.clone());
         servers.spawn(async move {

@@ -113,7 +113,7 @@ fn serves_several_addresses_at_once_including_tcp() {
     if cfg!(target_os = "linux") {
         addresses.push(&abstract_name);
     }
-    let server = Server::start_on(&addresses, &[]);
+    let server = Server::start_on(&addresses, &["--allow-any-peer"]);
     assert_eq!(server.addresses.len(), addresses.len());
     assert!(
         server.addresses[1].starts_with("http://127.0.0.1:"),

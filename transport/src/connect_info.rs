@@ -18,6 +18,9 @@ pub struct ConnectInfo {
     pub peer_uid: Option<u32>,
     /// The peer's effective group id (Unix sockets only).
     pub peer_gid: Option<u32>,
+    /// The user SID the peer process runs as, `S-1-5-...` (Windows only,
+    /// when this process may query the peer's token).
+    pub peer_sid: Option<String>,
     /// The peer's socket address (TCP only).
     pub peer_addr: Option<SocketAddr>,
 }

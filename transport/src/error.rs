@@ -57,6 +57,22 @@ pub enum Error {
         /// What is wrong, naming the file.
         reason: String,
     },
+    /// An option's value cannot be used (a malformed SDDL, say).
+    InvalidOption {
+        /// Which option.
+        option: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The server is not running as the identity the client requires.
+    WrongServer {
+        /// The address that was called.
+        address: Address,
+        /// Who the server had to be.
+        expected: String,
+        /// Who it is (or why that could not be read).
+        actual: String,
+    },
     /// Any other OS failure, with what was being done.
     Io {
         /// The address involved.
@@ -103,6 +119,15 @@ impl fmt::Display for Error {
             Error::Insecure { address, reason } => {
                 write!(f, "refusing to bind {address}: {reason}")
             }
+            Error::InvalidOption { option, reason } => write!(f, "invalid {option}: {reason}"),
+            Error::WrongServer {
+                address,
+                expected,
+                actual,
+            } => write!(
+                f,
+                "the server on {address} runs as {actual}, not {expected}; refusing to send it anything"
+            ),
             Error::Io {
                 address,
                 operation,
@@ -134,7 +159,8 @@ impl From<Error> for io::Error {
             Error::AddressInUse { .. } => io::ErrorKind::AddrInUse,
             Error::NotListening { .. } => io::ErrorKind::ConnectionRefused,
             Error::ConnectTimeout { .. } => io::ErrorKind::TimedOut,
-            Error::Insecure { .. } => io::ErrorKind::PermissionDenied,
+            Error::Insecure { .. } | Error::WrongServer { .. } => io::ErrorKind::PermissionDenied,
+            Error::InvalidOption { .. } => io::ErrorKind::InvalidInput,
             Error::Io { source, .. } => source.kind(),
         };
         io::Error::new(kind, error)

@@ -15,6 +15,8 @@
 //!   [`ChannelBuilder`]).
 //! - [`ConnectInfo`]: who connected (pid, uid/gid), in every request's
 //!   extensions.
+//! - [`peer_policy`]: who may call ([`PeerPolicy`]), enforced by a tower
+//!   layer before any service sees a request.
 //! - [`message_limit`]: a tower layer that reports oversized messages as
 //!   `RESOURCE_EXHAUSTED`, as gRPC specifies.
 //! - [`Error`]: the crate's one error type.
@@ -69,12 +71,20 @@ pub mod address;
 mod connect_info;
 pub mod connector;
 mod error;
+mod identity;
 mod io;
 pub mod listener;
 pub mod message_limit;
+pub mod peer_policy;
 
 pub use address::Address;
 pub use connect_info::ConnectInfo;
-pub use connector::{ChannelBuilder, ClientStream, Connector, connect};
+pub use connector::{ChannelBuilder, ClientStream, Connector, ServerIdentity, connect};
 pub use error::Error;
-pub use listener::{Connection, Incoming, Listener, ListenerOptions};
+pub use listener::{Connection, Incoming, Listener, ListenerOptions, PipeSecurity};
+pub use peer_policy::{PeerPolicy, PeerPolicyLayer};
+
+// The README's Rust examples compile as doc tests, so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -6,7 +6,7 @@ use std::time::Duration;
 use hyper_util::rt::TokioIo;
 use tonic::transport::{Channel, Endpoint, Uri};
 
-use super::{ClientStream, Connector};
+use super::{ClientStream, Connector, ServerIdentity};
 use crate::{Address, Error};
 
 /// Connects to `address` (any written form) with default settings.
@@ -39,6 +39,12 @@ impl ChannelBuilder {
     /// (default [`DEFAULT_CONNECT_TIMEOUT`](super::DEFAULT_CONNECT_TIMEOUT)).
     pub fn connect_timeout(mut self, timeout: Duration) -> ChannelBuilder {
         self.connector = self.connector.connect_timeout(timeout);
+        self
+    }
+
+    /// Refuse a server that is not `identity`, before sending it anything.
+    pub fn verify_server(mut self, identity: ServerIdentity) -> ChannelBuilder {
+        self.connector = self.connector.verify_server(identity);
         self
     }
 

@@ -9,6 +9,7 @@
 
 mod attempt;
 mod channel;
+mod server_identity;
 mod stream;
 mod tcp;
 #[cfg(unix)]
@@ -17,6 +18,7 @@ mod unix;
 mod windows;
 
 pub use channel::{ChannelBuilder, connect};
+pub use server_identity::ServerIdentity;
 pub use stream::ClientStream;
 
 use std::future::Future;
@@ -43,6 +45,7 @@ const MAX_RETRY: Duration = Duration::from_millis(50);
 pub struct Connector {
     address: Arc<Address>,
     connect_timeout: Duration,
+    server_identity: Option<ServerIdentity>,
 }
 
 impl Connector {
@@ -51,6 +54,7 @@ impl Connector {
         Connector {
             address: Arc::new(address),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            server_identity: None,
         }
     }
 
@@ -58,6 +62,13 @@ impl Connector {
     /// instance taken, or the socket backlog full).
     pub fn connect_timeout(mut self, timeout: Duration) -> Connector {
         self.connect_timeout = timeout;
+        self
+    }
+
+    /// Refuse servers that are not `identity` (checked on every connection,
+    /// before anything is sent; a mismatch is [`Error::WrongServer`]).
+    pub fn verify_server(mut self, identity: ServerIdentity) -> Connector {
+        self.server_identity = Some(identity);
         self
     }
 
@@ -74,7 +85,12 @@ impl Connector {
         let mut pause = FIRST_RETRY;
         loop {
             match stream::open(&self.address).await {
-                Ok(stream) => return Ok(stream),
+                Ok(stream) => {
+                    if let Some(identity) = &self.server_identity {
+                        identity.verify(&self.address, &stream)?;
+                    }
+                    return Ok(stream);
+                }
                 Err(Attempt::Busy(error)) => {
                     if Instant::now() + pause > deadline {
                         tracing::debug!(%error, "still busy at the connect timeout");

@@ -1,8 +1,8 @@
 //! A client's open stream, whatever the transport.
 
 use super::attempt::Attempt;
-use crate::Address;
 use crate::io::forward_async_io;
+use crate::{Address, ConnectInfo};
 
 /// An open client stream to a piperpc (or any gRPC) server.
 #[derive(Debug)]
@@ -30,6 +30,39 @@ forward_async_io!(
         Pipe,
     }
 );
+
+impl ClientStream {
+    /// Who the server is, as the OS reports it: pid, uid and gid of the
+    /// socket's owner on Unix; pid and user SID of the pipe's server process
+    /// on Windows; the address over TCP.
+    pub fn server_info(&self) -> ConnectInfo {
+        match &self.inner {
+            Inner::Tcp(stream) => ConnectInfo {
+                peer_addr: stream.peer_addr().ok(),
+                ..ConnectInfo::default()
+            },
+            #[cfg(unix)]
+            Inner::Unix(stream) => match stream.peer_cred() {
+                Ok(cred) => ConnectInfo {
+                    peer_pid: cred.pid().and_then(|pid| u32::try_from(pid).ok()),
+                    peer_uid: Some(cred.uid()),
+                    peer_gid: Some(cred.gid()),
+                    ..ConnectInfo::default()
+                },
+                Err(_) => ConnectInfo::default(),
+            },
+            #[cfg(windows)]
+            Inner::Pipe(pipe) => {
+                let pid = super::windows::server_pid(pipe);
+                ConnectInfo {
+                    peer_pid: pid,
+                    peer_sid: pid.and_then(crate::identity::process_sid),
+                    ..ConnectInfo::default()
+                }
+            }
+        }
+    }
+}
 
 /// One connect attempt, without retries.
 pub(crate) async fn open(address: &Address) -> Result<ClientStream, Attempt> {

@@ -9,6 +9,8 @@
 mod connection;
 mod incoming;
 mod options;
+mod pipe_security;
+mod refuse;
 mod tcp;
 #[cfg(unix)]
 mod unix;
@@ -18,8 +20,9 @@ mod windows;
 pub use connection::Connection;
 pub use incoming::Incoming;
 pub use options::ListenerOptions;
+pub use pipe_security::{CLIENT_ACCESS_MASK, PipeSecurity};
 
-use crate::{Address, Error};
+use crate::{Address, Error, PeerPolicy};
 
 /// A bound endpoint that accepts connections.
 ///
@@ -30,6 +33,7 @@ use crate::{Address, Error};
 pub struct Listener {
     acceptor: Acceptor,
     address: Address,
+    policy: Option<PeerPolicy>,
 }
 
 #[derive(Debug)]
@@ -52,6 +56,7 @@ impl Listener {
         address: &Address,
         options: &ListenerOptions,
     ) -> Result<Listener, Error> {
+        check_abstract_policy(address, options)?;
         let (acceptor, address) = match address {
             Address::Tcp(_) => {
                 let (acceptor, bound) = tcp::TcpAcceptor::bind(address)?;
@@ -75,8 +80,11 @@ impl Listener {
                 });
             }
         };
-        let _ = options;
-        Ok(Listener { acceptor, address })
+        Ok(Listener {
+            acceptor,
+            address,
+            policy: options.peer_policy.clone(),
+        })
     }
 
     /// The address actually bound: for TCP port 0, the port the OS chose.
@@ -84,22 +92,55 @@ impl Listener {
         &self.address
     }
 
-    /// Waits for the next connection.
+    /// Waits for the next connection the peer policy admits (refused ones
+    /// are answered and closed in the background).
     ///
     /// Cancel-safe: dropping the future loses no connection.
     pub async fn accept(&mut self) -> Result<Connection, Error> {
-        let accepted = match &mut self.acceptor {
-            Acceptor::Tcp(a) => a.accept().await,
-            #[cfg(unix)]
-            Acceptor::Unix(a) => a.accept().await,
-            #[cfg(windows)]
-            Acceptor::Pipe(a) => a.accept().await,
-        };
-        accepted.map_err(|e| Error::io(&self.address, "accept on", e))
+        loop {
+            let accepted = match &mut self.acceptor {
+                Acceptor::Tcp(a) => a.accept().await,
+                #[cfg(unix)]
+                Acceptor::Unix(a) => a.accept().await,
+                #[cfg(windows)]
+                Acceptor::Pipe(a) => a.accept().await,
+            };
+            let connection = accepted.map_err(|e| Error::io(&self.address, "accept on", e))?;
+            match self.policy.as_ref().map(|p| p.check(connection.info())) {
+                Some(Err(reason)) => refuse::refuse(connection, reason),
+                _ => return Ok(connection),
+            }
+        }
     }
 
     /// The endless stream of connections for `serve_with_incoming`.
     pub fn into_incoming(self) -> Incoming {
         Incoming::new(self)
+    }
+}
+
+/// An abstract socket has no file permissions: any local user can connect.
+/// Binding one therefore takes an explicit decision about who may call.
+fn check_abstract_policy(address: &Address, options: &ListenerOptions) -> Result<(), Error> {
+    if !matches!(address, Address::UnixAbstract(_)) {
+        return Ok(());
+    }
+    match &options.peer_policy {
+        None => Err(Error::Insecure {
+            address: address.clone(),
+            reason: "an abstract socket has no file permissions, so every local user could \
+                     connect; set a peer policy (ListenerOptions::peer_policy), or PeerPolicy::any() \
+                     to accept that"
+                .to_string(),
+        }),
+        Some(policy) if policy.admits_anyone() => {
+            tracing::warn!(
+                %address,
+                "SERVING AN ABSTRACT SOCKET TO EVERY LOCAL USER: it has no file permissions and \
+                 the peer policy admits anyone"
+            );
+            Ok(())
+        }
+        Some(_) => Ok(()),
     }
 }

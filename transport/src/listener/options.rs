@@ -1,6 +1,7 @@
 //! How a listener is bound.
 
-use crate::{Address, Error, Listener};
+use super::PipeSecurity;
+use crate::{Address, Error, Listener, PeerPolicy};
 
 /// Settings for [`Listener`]s; `ListenerOptions::default().bind(&addr)`.
 #[derive(Clone, Debug)]
@@ -8,6 +9,8 @@ pub struct ListenerOptions {
     pub(crate) in_buffer_size: u32,
     pub(crate) out_buffer_size: u32,
     pub(crate) socket_mode: u32,
+    pub(crate) peer_policy: Option<PeerPolicy>,
+    pub(crate) pipe_security: PipeSecurity,
 }
 
 impl Default for ListenerOptions {
@@ -16,6 +19,8 @@ impl Default for ListenerOptions {
             in_buffer_size: 64 * 1024,
             out_buffer_size: 64 * 1024,
             socket_mode: 0o600,
+            peer_policy: None,
+            pipe_security: PipeSecurity::default(),
         }
     }
 }
@@ -43,6 +48,25 @@ impl ListenerOptions {
     /// owner may connect). `0o660` lets the file's group connect too.
     pub fn socket_mode(mut self, mode: u32) -> Self {
         self.socket_mode = mode & 0o777;
+        self
+    }
+
+    /// Windows: the security descriptor of every pipe instance (default
+    /// [`PipeSecurity::CurrentUser`]). A malformed SDDL fails the bind.
+    pub fn pipe_security(mut self, security: PipeSecurity) -> Self {
+        self.pipe_security = security;
+        self
+    }
+
+    /// Admits only the peers `policy` allows. A refused peer's connection
+    /// never reaches the served services: the listener answers its requests
+    /// itself with `PERMISSION_DENIED` and the reason, and closes it.
+    ///
+    /// Required for `unix-abstract:` addresses, which have no file
+    /// permissions; pass [`PeerPolicy::any`] to accept every local user
+    /// there (a warning is logged).
+    pub fn peer_policy(mut self, policy: PeerPolicy) -> Self {
+        self.peer_policy = Some(policy);
         self
     }
 

@@ -7,8 +7,11 @@
 //! created before the connected one is handed off, so there is never a moment
 //! with no instance to connect to.
 
+mod descriptor;
+
 use std::io;
 use std::os::windows::io::AsRawHandle;
+use std::sync::Arc;
 
 use tokio::net::windows::named_pipe::{NamedPipeServer, PipeMode, ServerOptions};
 use windows_sys::Win32::Foundation::{ERROR_ACCESS_DENIED, ERROR_INVALID_NAME, ERROR_PIPE_BUSY};
@@ -16,12 +19,15 @@ use windows_sys::Win32::System::Pipes::GetNamedPipeClientProcessId;
 
 use super::connection::{Connection, Stream};
 use super::options::ListenerOptions;
-use crate::{Address, ConnectInfo, Error};
+use crate::{Address, ConnectInfo, Error, identity};
+use descriptor::SecurityDescriptor;
 
 #[derive(Debug)]
 pub(crate) struct PipeAcceptor {
     path: String,
     options: ListenerOptions,
+    /// Applied to every instance, not only the first.
+    security: Arc<SecurityDescriptor>,
     /// The instance waiting for the next client; `None` only after creating
     /// one failed (retried on the next accept).
     pending: Option<NamedPipeServer>,
@@ -35,7 +41,16 @@ impl PipeAcceptor {
         let Address::NamedPipe(path) = address else {
             unreachable!("PipeAcceptor::bind called with {address}");
         };
-        let first = instance_options(options, true).create(path).map_err(|e| {
+        let user = identity::current_sid().ok_or_else(|| Error::InvalidOption {
+            option: "pipe security",
+            reason: "cannot read this process's user SID to build the pipe's DACL".to_string(),
+        })?;
+        let sddl = options.pipe_security.to_sddl(&user);
+        let security = SecurityDescriptor::from_sddl(&sddl).map_err(|e| Error::InvalidOption {
+            option: "pipe security",
+            reason: e.to_string(),
+        })?;
+        let first = create(path, options, &security, true).map_err(|e| {
             match e.raw_os_error().map(|code| code as u32) {
                 // FILE_FLAG_FIRST_PIPE_INSTANCE fails with access denied when
                 // the name exists; busy means every instance is taken.
@@ -53,6 +68,7 @@ impl PipeAcceptor {
         Ok(PipeAcceptor {
             path: path.clone(),
             options: options.clone(),
+            security: Arc::new(security),
             pending: Some(first),
         })
     }
@@ -60,7 +76,7 @@ impl PipeAcceptor {
     pub(crate) async fn accept(&mut self) -> io::Result<Connection> {
         let pending = match &mut self.pending {
             Some(pending) => pending,
-            empty => empty.insert(instance_options(&self.options, false).create(&self.path)?),
+            empty => empty.insert(self.create_next()?),
         };
         if let Err(e) = pending.connect().await {
             // The instance is unusable (the client vanished mid-connect).
@@ -71,29 +87,46 @@ impl PipeAcceptor {
             .pending
             .take()
             .expect("pending instance just connected");
-        match instance_options(&self.options, false).create(&self.path) {
+        match self.create_next() {
             Ok(next) => self.pending = Some(next),
             Err(e) => {
                 tracing::warn!(path = %self.path, error = %e, "could not create the next pipe instance; retrying on next accept")
             }
         }
+        let peer_pid = client_pid(&connected);
         let info = ConnectInfo {
-            peer_pid: client_pid(&connected),
+            peer_pid,
+            peer_sid: peer_pid.and_then(identity::process_sid),
             ..ConnectInfo::default()
         };
         Ok(Connection::new(Stream::Pipe(connected), info))
     }
 }
 
-fn instance_options(options: &ListenerOptions, first: bool) -> ServerOptions {
-    let mut server = ServerOptions::new();
-    server
-        .pipe_mode(PipeMode::Message)
-        .reject_remote_clients(true)
-        .first_pipe_instance(first)
-        .in_buffer_size(options.in_buffer_size)
-        .out_buffer_size(options.out_buffer_size);
-    server
+impl PipeAcceptor {
+    fn create_next(&self) -> io::Result<NamedPipeServer> {
+        create(&self.path, &self.options, &self.security, false)
+    }
+}
+
+/// One pipe instance: message mode, local clients only, our DACL.
+fn create(
+    path: &str,
+    options: &ListenerOptions,
+    security: &SecurityDescriptor,
+    first: bool,
+) -> io::Result<NamedPipeServer> {
+    let mut attributes = security.attributes();
+    // SAFETY: `attributes` points at a live descriptor for the whole call.
+    unsafe {
+        ServerOptions::new()
+            .pipe_mode(PipeMode::Message)
+            .reject_remote_clients(true)
+            .first_pipe_instance(first)
+            .in_buffer_size(options.in_buffer_size)
+            .out_buffer_size(options.out_buffer_size)
+            .create_with_security_attributes_raw(path, (&raw mut attributes).cast())
+    }
 }
 
 fn client_pid(pipe: &NamedPipeServer) -> Option<u32> {

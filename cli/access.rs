@@ -1,0 +1,111 @@
+//! Access-control flags: who may call `serve`, and whom `call` trusts.
+
+use clap::{Args, ValueEnum};
+use piperpc_transport::{ListenerOptions, PeerPolicy, PipeSecurity, ServerIdentity};
+
+/// Who may call the server.
+#[derive(Debug, Args)]
+pub struct CallerAccess {
+    /// Admit every peer that can open the pipe or socket (and TCP peers,
+    /// which carry no identity). Default: only this user.
+    #[arg(long)]
+    allow_any_peer: bool,
+    /// Also admit this uid (Unix; repeatable).
+    #[arg(long = "allow-uid", value_name = "UID")]
+    allow_uids: Vec<u32>,
+    /// Also admit peers whose effective group is this gid (Unix; repeatable).
+    #[arg(long = "allow-gid", value_name = "GID")]
+    allow_gids: Vec<u32>,
+    /// Also admit this user SID (Windows; repeatable).
+    #[arg(long = "allow-sid", value_name = "SID")]
+    allow_sids: Vec<String>,
+    /// Unix: the socket file's mode, in octal (default 600; 660 admits the
+    /// file's group, still subject to the peer policy).
+    #[arg(long, value_name = "OCTAL", value_parser = parse_mode)]
+    mode: Option<u32>,
+    /// Windows: who may open the pipe.
+    #[arg(long, value_enum, value_name = "WHO", conflicts_with = "sddl")]
+    pipe_access: Option<PipeAccess>,
+    /// Windows: the pipe's security descriptor, in SDDL.
+    #[arg(long, value_name = "SDDL")]
+    sddl: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum PipeAccess {
+    /// The current user and SYSTEM (the default).
+    CurrentUser,
+    /// Also local Administrators.
+    Administrators,
+    /// Also every authenticated user.
+    AuthenticatedUsers,
+}
+
+impl CallerAccess {
+    /// The listener options these flags describe.
+    pub fn listener_options(&self) -> ListenerOptions {
+        let mut policy = if self.allow_any_peer {
+            PeerPolicy::any()
+        } else {
+            PeerPolicy::same_user()
+        };
+        for &uid in &self.allow_uids {
+            policy = policy.allow_uid(uid);
+        }
+        for &gid in &self.allow_gids {
+            policy = policy.allow_gid(gid);
+        }
+        for sid in &self.allow_sids {
+            policy = policy.allow_sid(sid);
+        }
+        let mut options = ListenerOptions::new().peer_policy(policy);
+        if let Some(mode) = self.mode {
+            options = options.socket_mode(mode);
+        }
+        let security = match (&self.sddl, self.pipe_access) {
+            (Some(sddl), _) => PipeSecurity::Sddl(sddl.clone()),
+            (None, Some(PipeAccess::Administrators)) => PipeSecurity::CurrentUserAndAdministrators,
+            (None, Some(PipeAccess::AuthenticatedUsers)) => PipeSecurity::AuthenticatedUsers,
+            (None, Some(PipeAccess::CurrentUser) | None) => PipeSecurity::CurrentUser,
+        };
+        options.pipe_security(security)
+    }
+}
+
+fn parse_mode(input: &str) -> Result<u32, String> {
+    match u32::from_str_radix(input.trim_start_matches("0o"), 8) {
+        Ok(mode) if mode <= 0o777 => Ok(mode),
+        _ => Err(format!("`{input}` is not a file mode (octal, 000 to 777)")),
+    }
+}
+
+/// Whom the client trusts to be the server.
+#[derive(Debug, Args)]
+pub struct ServerCheck {
+    /// Refuse a server not running as this user, before sending anything:
+    /// `same-user`, a uid (Unix) or a SID (Windows).
+    #[arg(long, value_name = "WHO", num_args = 0..=1, default_missing_value = "same-user", value_parser = parse_identity)]
+    verify_server: Option<ServerIdentity>,
+}
+
+impl ServerCheck {
+    /// The identity to require, if any.
+    pub fn identity(&self) -> Option<ServerIdentity> {
+        self.verify_server.clone()
+    }
+}
+
+fn parse_identity(input: &str) -> Result<ServerIdentity, String> {
+    if input == "same-user" {
+        return Ok(ServerIdentity::SameUser);
+    }
+    if let Ok(uid) = input.parse() {
+        return Ok(ServerIdentity::Uid(uid));
+    }
+    if input.to_ascii_uppercase().starts_with("S-1-") {
+        return Ok(ServerIdentity::Sid(input.to_string()));
+    }
+    Err(format!(
+        "`{input}` is not same-user, a uid or a SID (S-1-...)"
+    ))
+}

@@ -1,0 +1,73 @@
+//! The command line of `piperpc`.
+
+use clap::{Args, Parser, Subcommand};
+use piperpc::client::call::CallCommand;
+use piperpc::server::serve::DEFAULT_MAX_MESSAGE_SIZE;
+use piperpc_transport::Address;
+
+use crate::access::{CallerAccess, ServerCheck};
+
+/// gRPC between processes on one machine, over local pipes.
+#[derive(Debug, Parser)]
+#[command(name = "piperpc", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Process A: serve Echo, KeyValue, health and reflection.
+    Serve(ServeArgs),
+    /// Process B: make one call and print the result.
+    Call(CallArgs),
+    /// Process A and process B, end to end: start a server, call every RPC
+    /// kind, stop it.
+    Demo,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to serve on; repeat to serve on several at once. A bare
+    /// NAME, \\.\pipe\NAME, unix:PATH, unix-abstract:NAME or HOST:PORT.
+    #[arg(long = "listen", value_name = "ADDR", default_value = "piperpc-demo", value_parser = parse_address)]
+    pub listen: Vec<Address>,
+    /// Seconds open calls may run on after a stop signal.
+    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
+    pub grace: f64,
+    /// Also stop when standard input closes (for supervisors).
+    #[arg(long)]
+    pub stop_on_stdin_eof: bool,
+    /// Largest message accepted or sent, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_MESSAGE_SIZE)]
+    pub max_message_size: usize,
+    /// Do not serve gRPC server reflection.
+    #[arg(long)]
+    pub no_reflection: bool,
+    #[command(flatten)]
+    pub access: CallerAccess,
+}
+
+#[derive(Debug, Args)]
+pub struct CallArgs {
+    /// The server's address.
+    #[arg(long, value_name = "ADDR", default_value = "piperpc-demo", value_parser = parse_address)]
+    pub connect: Address,
+    /// Seconds to keep retrying a busy server.
+    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
+    pub connect_timeout: f64,
+    /// Deadline for the call, in seconds.
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+    /// Largest message accepted or sent, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_MESSAGE_SIZE)]
+    pub max_message_size: usize,
+    #[command(flatten)]
+    pub server_check: ServerCheck,
+    #[command(subcommand)]
+    pub call: CallCommand,
+}
+
+fn parse_address(input: &str) -> Result<Address, String> {
+    Address::parse(input).map_err(|e| e.to_string())
+}

@@ -1,0 +1,144 @@
+//! Who may call: a peer policy, checked on every request before any service
+//! sees it.
+//!
+//! The OS, not the peer, says who is on the other end ([`ConnectInfo`]: uid
+//! and gid from `SO_PEERCRED` on Unix, the user SID of the client process on
+//! Windows). [`PeerPolicy`] decides from that alone; [`PeerPolicyLayer`]
+//! answers a refused request with `PERMISSION_DENIED` and a reason, and never
+//! hands its body to the service.
+//!
+//! TCP peers carry no OS identity, so only [`PeerPolicy::any`] (or a custom
+//! predicate) admits them.
+
+mod layer;
+mod service;
+
+use std::fmt;
+use std::sync::Arc;
+
+pub use layer::PeerPolicyLayer;
+pub use service::PeerPolicyService;
+
+use crate::ConnectInfo;
+use crate::identity;
+
+type Predicate = dyn Fn(&ConnectInfo) -> Result<(), String> + Send + Sync;
+
+/// Which peers may call.
+#[derive(Clone, Default)]
+pub struct PeerPolicy {
+    any: bool,
+    same_user: bool,
+    uids: Vec<u32>,
+    gids: Vec<u32>,
+    sids: Vec<String>,
+    custom: Option<Arc<Predicate>>,
+}
+
+impl PeerPolicy {
+    /// Everyone who can open the pipe or socket (its permissions still apply).
+    pub fn any() -> PeerPolicy {
+        PeerPolicy {
+            any: true,
+            ..PeerPolicy::default()
+        }
+    }
+
+    /// Only peers running as the same user as this process (same effective
+    /// uid on Unix, same user SID on Windows).
+    pub fn same_user() -> PeerPolicy {
+        PeerPolicy {
+            same_user: true,
+            ..PeerPolicy::default()
+        }
+    }
+
+    /// Nobody, until `allow_*` adds someone.
+    pub fn nobody() -> PeerPolicy {
+        PeerPolicy::default()
+    }
+
+    /// Only peers `predicate` accepts; its `Err` is the reason given to the
+    /// refused caller.
+    pub fn custom<F>(predicate: F) -> PeerPolicy
+    where
+        F: Fn(&ConnectInfo) -> Result<(), String> + Send + Sync + 'static,
+    {
+        PeerPolicy {
+            custom: Some(Arc::new(predicate)),
+            ..PeerPolicy::default()
+        }
+    }
+
+    /// Also admit peers running as `uid` (Unix).
+    pub fn allow_uid(mut self, uid: u32) -> PeerPolicy {
+        self.uids.push(uid);
+        self
+    }
+
+    /// Also admit peers whose effective group is `gid` (Unix).
+    pub fn allow_gid(mut self, gid: u32) -> PeerPolicy {
+        self.gids.push(gid);
+        self
+    }
+
+    /// Also admit peers running as the user `sid` (Windows, `S-1-5-...`).
+    pub fn allow_sid(mut self, sid: impl Into<String>) -> PeerPolicy {
+        self.sids.push(sid.into().to_ascii_uppercase());
+        self
+    }
+
+    /// True when every peer is admitted without looking at it.
+    pub fn admits_anyone(&self) -> bool {
+        self.any
+    }
+
+    /// `Ok` when `peer` may call; otherwise why not.
+    pub fn check(&self, peer: &ConnectInfo) -> Result<(), String> {
+        if self.any {
+            return Ok(());
+        }
+        if let Some(custom) = &self.custom {
+            return custom(peer);
+        }
+        if !peer.is_local() {
+            return Err(
+                "TCP peers have no OS identity; this server admits only local peers".into(),
+            );
+        }
+        if let Some(uid) = peer.peer_uid {
+            if self.same_user && Some(uid) == identity::current_uid() || self.uids.contains(&uid) {
+                return Ok(());
+            }
+            if peer.peer_gid.is_some_and(|gid| self.gids.contains(&gid)) {
+                return Ok(());
+            }
+            return Err(format!("uid {uid} is not allowed to call this server"));
+        }
+        if let Some(sid) = &peer.peer_sid {
+            let sid = sid.to_ascii_uppercase();
+            let own = identity::current_sid();
+            if self.same_user && own.as_deref() == Some(sid.as_str()) || self.sids.contains(&sid) {
+                return Ok(());
+            }
+            return Err(format!("user {sid} is not allowed to call this server"));
+        }
+        Err("the OS did not say who the peer is, so it cannot be admitted".into())
+    }
+}
+
+impl fmt::Debug for PeerPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PeerPolicy")
+            .field("any", &self.any)
+            .field("same_user", &self.same_user)
+            .field("uids", &self.uids)
+            .field("gids", &self.gids)
+            .field("sids", &self.sids)
+            .field("custom", &self.custom.is_some())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests;
