@@ -84,7 +84,7 @@ fn parse_mode(input: &str) -> Result<u32, String> {
 pub struct ServerCheck {
     /// Refuse a server not running as this user, before sending anything:
     /// `same-user`, a uid (Unix) or a SID (Windows).
-    #[arg(long, value_name = "WHO", num_args = 0..=1, default_missing_value = "same-user", value_parser = parse_identity)]
+    #[arg(long, value_name = "WHO", value_parser = parse_identity)]
     verify_server: Option<ServerIdentity>,
 }
 

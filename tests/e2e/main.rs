@@ -8,3 +8,4 @@ mod faults;
 mod keyvalue;
 mod lifecycle;
 mod load;
+mod security;
