@@ -11,6 +11,7 @@ use prost::Message;
 const PROTOS: &[&str] = &[
     "proto/piperpc/demo/v1/echo.proto",
     "proto/piperpc/demo/v1/keyvalue.proto",
+    "proto/piperpc/demo/v1/stats.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -44,6 +44,14 @@ pub struct ServeArgs {
     /// Do not serve gRPC server reflection.
     #[arg(long)]
     pub no_reflection: bool,
+    /// At most this many connections at once, per address; further clients
+    /// wait (up to their connect timeout) for a free slot.
+    #[arg(long, value_name = "N")]
+    pub max_connections: Option<usize>,
+    /// Seconds a new connection may take to send its first bytes before it
+    /// is closed; 0 waits forever.
+    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
+    pub handshake_timeout: f64,
     #[command(flatten)]
     pub access: CallerAccess,
 }

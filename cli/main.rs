@@ -58,8 +58,14 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let mut listener = args.access.listener_options().handshake_timeout(
+        Some(seconds(args.handshake_timeout, "handshake-timeout")?).filter(|t| !t.is_zero()),
+    );
+    if let Some(limit) = args.max_connections {
+        listener = listener.max_connections(limit);
+    }
     let config = ServeConfig {
-        listener: args.access.listener_options(),
+        listener,
         listen: args.listen,
         grace: seconds(args.grace, "grace")?,
         stop_on_stdin_eof: args.stop_on_stdin_eof,

@@ -22,10 +22,11 @@ use super::echo::EchoService;
 use super::keyvalue::KeyValueService;
 use super::shutdown::Shutdown;
 use super::signal::StopSignals;
+use super::stats::StatsService;
 use super::store::Store;
 use crate::proto::{
     FILE_DESCRIPTOR_SET,
-    demo::{echo_server::EchoServer, key_value_server::KeyValueServer},
+    demo::{echo_server::EchoServer, key_value_server::KeyValueServer, stats_server::StatsServer},
 };
 
 /// The default largest message accepted, as in every gRPC implementation.
@@ -64,7 +65,8 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let mut stop =
         StopSignals::install(config.stop_on_stdin_eof).context("installing signal handlers")?;
     let (trigger, shutdown) = Shutdown::new();
-    let (reporter, routes) = services(&config, shutdown.clone()).await?;
+    let counts = listeners.iter().map(|l| l.open_connections()).collect();
+    let (reporter, routes) = services(&config, shutdown.clone(), counts).await?;
 
     let mut servers = tokio::task::JoinSet::new();
     let mut stdout = std::io::stdout().lock();
@@ -113,10 +115,11 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Echo, KeyValue, health, and reflection (v1 and v1alpha) unless disabled.
+/// Echo, KeyValue, Stats, health, and reflection (v1 and v1alpha) unless disabled.
 async fn services(
     config: &ServeConfig,
     shutdown: Shutdown,
+    counts: Vec<piperpc_transport::OpenConnections>,
 ) -> anyhow::Result<(HealthReporter, Routes)> {
     let limit = config.max_message_size;
     let echo = EchoServer::new(EchoService::new(shutdown.clone()))
@@ -132,7 +135,11 @@ async fn services(
         .set_serving::<KeyValueServer<KeyValueService>>()
         .await;
 
-    let mut routes = Routes::new(echo).add_service(keyvalue).add_service(health);
+    let stats = StatsServer::new(StatsService::new(counts));
+    let mut routes = Routes::new(echo)
+        .add_service(keyvalue)
+        .add_service(stats)
+        .add_service(health);
     if !config.reflection {
         return Ok((reporter, routes));
     }

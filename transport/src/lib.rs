@@ -81,7 +81,9 @@ pub use address::Address;
 pub use connect_info::ConnectInfo;
 pub use connector::{ChannelBuilder, ClientStream, Connector, ServerIdentity, connect};
 pub use error::Error;
-pub use listener::{Connection, Incoming, Listener, ListenerOptions, PipeSecurity};
+pub use listener::{
+    Connection, Incoming, Listener, ListenerOptions, OpenConnections, PipeSecurity,
+};
 pub use peer_policy::{PeerPolicy, PeerPolicyLayer};
 
 // The README's Rust examples compile as doc tests, so they cannot rot.

@@ -1,7 +1,7 @@
 //! A client's open stream, whatever the transport.
 
 use super::attempt::Attempt;
-use crate::io::forward_async_io;
+use crate::io::{forward_read_to_field, forward_to_variants, forward_write_to_field};
 use crate::{Address, ConnectInfo};
 
 /// An open client stream to a piperpc (or any gRPC) server.
@@ -19,17 +19,15 @@ pub(crate) enum Inner {
     Pipe(tokio::net::windows::named_pipe::NamedPipeClient),
 }
 
-forward_async_io!(
-    ClientStream,
-    inner,
-    Inner {
-        Tcp,
-        #[cfg(unix)]
-        Unix,
-        #[cfg(windows)]
-        Pipe,
-    }
-);
+forward_read_to_field!(ClientStream, inner);
+forward_write_to_field!(ClientStream, inner);
+forward_to_variants!(Inner {
+    Tcp,
+    #[cfg(unix)]
+    Unix,
+    #[cfg(windows)]
+    Pipe,
+});
 
 impl ClientStream {
     /// Who the server is, as the OS reports it: pid, uid and gid of the

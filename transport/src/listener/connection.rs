@@ -1,18 +1,26 @@
 //! One accepted connection: the stream and who is on the other end.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::sync::OwnedSemaphorePermit;
 use tonic::transport::server::Connected;
 
+use super::handshake::HandshakeDeadline;
 use crate::ConnectInfo;
-use crate::io::forward_async_io;
+use crate::io::{forward_read_to_field, forward_to_variants, forward_write_to_field};
 
 /// An accepted connection, ready for tonic's `serve_with_incoming`.
 ///
 /// It implements [`Connected`], so its [`ConnectInfo`] reaches every request
-/// through `request.extensions()`.
+/// through `request.extensions()`. Dropping it frees its place under the
+/// listener's connection limit.
 #[derive(Debug)]
 pub struct Connection {
-    stream: Stream,
+    stream: HandshakeDeadline<Stream>,
     info: ConnectInfo,
+    slot: Option<Slot>,
 }
 
 #[derive(Debug)]
@@ -24,9 +32,54 @@ pub(crate) enum Stream {
     Pipe(tokio::net::windows::named_pipe::NamedPipeServer),
 }
 
+forward_to_variants!(Stream {
+    Tcp,
+    #[cfg(unix)]
+    Unix,
+    #[cfg(windows)]
+    Pipe,
+});
+
+/// A connection's place in the listener's books: counted while it lives,
+/// and holding a permit when there is a limit.
+#[derive(Debug)]
+pub(crate) struct Slot {
+    open: Arc<AtomicUsize>,
+    _permit: Option<OwnedSemaphorePermit>,
+}
+
+impl Slot {
+    pub(crate) fn new(open: Arc<AtomicUsize>, permit: Option<OwnedSemaphorePermit>) -> Slot {
+        open.fetch_add(1, Ordering::Relaxed);
+        Slot {
+            open,
+            _permit: permit,
+        }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.open.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 impl Connection {
     pub(crate) fn new(stream: Stream, info: ConnectInfo) -> Connection {
-        Connection { stream, info }
+        Connection {
+            stream: HandshakeDeadline::new(stream),
+            info,
+            slot: None,
+        }
+    }
+
+    /// Starts the handshake clock and takes a place in the books.
+    pub(crate) fn admit(mut self, handshake_timeout: Option<Duration>, slot: Slot) -> Connection {
+        if let Some(timeout) = handshake_timeout {
+            self.stream.start(timeout);
+        }
+        self.slot = Some(slot);
+        self
     }
 
     /// Who connected.
@@ -35,17 +88,8 @@ impl Connection {
     }
 }
 
-forward_async_io!(
-    Connection,
-    stream,
-    Stream {
-        Tcp,
-        #[cfg(unix)]
-        Unix,
-        #[cfg(windows)]
-        Pipe,
-    }
-);
+forward_read_to_field!(Connection, stream);
+forward_write_to_field!(Connection, stream);
 
 impl Connected for Connection {
     type ConnectInfo = ConnectInfo;

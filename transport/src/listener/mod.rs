@@ -7,6 +7,7 @@
 //! `serve_with_incoming` wants.
 
 mod connection;
+mod handshake;
 mod incoming;
 mod options;
 mod pipe_security;
@@ -19,10 +20,17 @@ mod windows;
 
 pub use connection::Connection;
 pub use incoming::Incoming;
-pub use options::ListenerOptions;
+pub use options::{DEFAULT_HANDSHAKE_TIMEOUT, ListenerOptions};
 pub use pipe_security::{CLIENT_ACCESS_MASK, PipeSecurity};
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
+
 use crate::{Address, Error, PeerPolicy};
+use connection::Slot;
 
 /// A bound endpoint that accepts connections.
 ///
@@ -34,6 +42,20 @@ pub struct Listener {
     acceptor: Acceptor,
     address: Address,
     policy: Option<PeerPolicy>,
+    handshake_timeout: Option<Duration>,
+    limit: Option<Arc<Semaphore>>,
+    open: Arc<AtomicUsize>,
+}
+
+/// A live count of a listener's open connections.
+#[derive(Clone, Debug, Default)]
+pub struct OpenConnections(Arc<AtomicUsize>);
+
+impl OpenConnections {
+    /// How many accepted connections are open now.
+    pub fn get(&self) -> usize {
+        self.0.load(Ordering::Relaxed)
+    }
 }
 
 #[derive(Debug)]
@@ -84,6 +106,9 @@ impl Listener {
             acceptor,
             address,
             policy: options.peer_policy.clone(),
+            handshake_timeout: options.handshake_timeout,
+            limit: options.max_connections.map(|n| Arc::new(Semaphore::new(n))),
+            open: Arc::default(),
         })
     }
 
@@ -97,6 +122,18 @@ impl Listener {
     ///
     /// Cancel-safe: dropping the future loses no connection.
     pub async fn accept(&mut self) -> Result<Connection, Error> {
+        // At the limit, wait here without accepting: clients queue in the
+        // backlog (or find the pipe busy) instead of being dropped.
+        let permit = match &self.limit {
+            Some(limit) => Some(
+                limit
+                    .clone()
+                    .acquire_owned()
+                    .await
+                    .expect("the semaphore is never closed"),
+            ),
+            None => None,
+        };
         loop {
             let accepted = match &mut self.acceptor {
                 Acceptor::Tcp(a) => a.accept().await,
@@ -108,9 +145,17 @@ impl Listener {
             let connection = accepted.map_err(|e| Error::io(&self.address, "accept on", e))?;
             match self.policy.as_ref().map(|p| p.check(connection.info())) {
                 Some(Err(reason)) => refuse::refuse(connection, reason),
-                _ => return Ok(connection),
+                _ => {
+                    let slot = Slot::new(self.open.clone(), permit);
+                    return Ok(connection.admit(self.handshake_timeout, slot));
+                }
             }
         }
+    }
+
+    /// A live count of this listener's open connections.
+    pub fn open_connections(&self) -> OpenConnections {
+        OpenConnections(self.open.clone())
     }
 
     /// The endless stream of connections for `serve_with_incoming`.

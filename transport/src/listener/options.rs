@@ -1,5 +1,7 @@
 //! How a listener is bound.
 
+use std::time::Duration;
+
 use super::PipeSecurity;
 use crate::{Address, Error, Listener, PeerPolicy};
 
@@ -11,7 +13,12 @@ pub struct ListenerOptions {
     pub(crate) socket_mode: u32,
     pub(crate) peer_policy: Option<PeerPolicy>,
     pub(crate) pipe_security: PipeSecurity,
+    pub(crate) max_connections: Option<usize>,
+    pub(crate) handshake_timeout: Option<Duration>,
 }
+
+/// How long a new connection may take to send the HTTP/2 preface.
+pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl Default for ListenerOptions {
     fn default() -> Self {
@@ -21,6 +28,8 @@ impl Default for ListenerOptions {
             socket_mode: 0o600,
             peer_policy: None,
             pipe_security: PipeSecurity::default(),
+            max_connections: None,
+            handshake_timeout: Some(DEFAULT_HANDSHAKE_TIMEOUT),
         }
     }
 }
@@ -67,6 +76,22 @@ impl ListenerOptions {
     /// there (a warning is logged).
     pub fn peer_policy(mut self, policy: PeerPolicy) -> Self {
         self.peer_policy = Some(policy);
+        self
+    }
+
+    /// At most `limit` connections open at once (none by default). While at
+    /// the limit the listener stops accepting: further clients wait in the
+    /// socket backlog or retry a busy pipe until their connect timeout.
+    pub fn max_connections(mut self, limit: usize) -> Self {
+        self.max_connections = Some(limit.max(1));
+        self
+    }
+
+    /// How long a new connection may take to send its first bytes (the
+    /// HTTP/2 preface) before it is closed (default
+    /// [`DEFAULT_HANDSHAKE_TIMEOUT`]; `None` waits forever).
+    pub fn handshake_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.handshake_timeout = timeout;
         self
     }
 
