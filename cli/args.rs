@@ -24,6 +24,28 @@ pub enum Command {
     /// Process A and process B, end to end: start a server, call every RPC
     /// kind, stop it.
     Demo,
+    /// Many connections of mixed calls, every answer checked; exits 1 on
+    /// any error.
+    Load(LoadArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// The server's address.
+    #[arg(long, value_name = "ADDR", default_value = "piperpc-demo", value_parser = parse_address)]
+    pub connect: Address,
+    /// Connections to open at once.
+    #[arg(long, default_value_t = 16)]
+    pub connections: usize,
+    /// Calls per connection.
+    #[arg(long, default_value_t = 200)]
+    pub calls: usize,
+    /// Prefix of the keys this run writes.
+    #[arg(long, default_value = "load")]
+    pub key_prefix: String,
+    /// Seconds each connect may wait for a busy server.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub connect_timeout: f64,
 }
 
 #[derive(Debug, Args)]

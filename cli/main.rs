@@ -12,7 +12,7 @@ use piperpc::client::Stubs;
 use piperpc::server::ServeConfig;
 use piperpc_transport::ChannelBuilder;
 
-use args::{CallArgs, Cli, Command, ServeArgs};
+use args::{CallArgs, Cli, Command, LoadArgs, ServeArgs};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -53,6 +53,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve(args).await?,
         Command::Call(args) => return call(args).await,
         Command::Demo => piperpc::client::demo::run().await?,
+        Command::Load(args) => return load(args).await,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -91,6 +92,31 @@ async fn call(args: CallArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(64 + status.code() as u8));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn load(args: LoadArgs) -> anyhow::Result<ExitCode> {
+    let plan = piperpc::client::load::LoadPlan {
+        address: args.connect,
+        connections: args.connections,
+        calls: args.calls,
+        key_prefix: args.key_prefix,
+        connect_timeout: seconds(args.connect_timeout, "connect-timeout")?,
+    };
+    let report = piperpc::client::load::run(plan).await?;
+    println!(
+        "ok={} errors={} writes={} verified={} seconds={:.2}",
+        report.ok,
+        report.errors,
+        report.writes,
+        report.verified,
+        report.elapsed.as_secs_f64()
+    );
+    let clean = report.errors == 0 && report.verified == report.writes;
+    Ok(if clean {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn seconds(value: f64, flag: &str) -> anyhow::Result<Duration> {

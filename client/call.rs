@@ -96,6 +96,7 @@ pub async fn run(stubs: &mut Stubs, command: CallCommand) -> Result<(), Status> 
                     message,
                     payload,
                     return_metadata: false,
+                    delay_ms: 0,
                 })
                 .await?
                 .into_inner();

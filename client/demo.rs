@@ -101,6 +101,7 @@ async fn echo_service(stubs: &mut Stubs) -> anyhow::Result<()> {
             message: "hello over a local pipe".into(),
             payload: Bytes::from_static(&[7; 1024]),
             return_metadata: false,
+            delay_ms: 0,
         })
         .await?
         .into_inner();

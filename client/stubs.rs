@@ -1,9 +1,11 @@
 //! The generated clients, on one channel, configured alike.
 
-use tonic::transport::Channel;
+use piperpc_transport::Channel;
 use tonic_health::pb::health_client::HealthClient;
 
-use crate::proto::demo::{echo_client::EchoClient, key_value_client::KeyValueClient};
+use crate::proto::demo::{
+    echo_client::EchoClient, key_value_client::KeyValueClient, stats_client::StatsClient,
+};
 
 /// Every stub process B uses, sharing one connection.
 #[derive(Clone, Debug)]
@@ -14,6 +16,7 @@ pub struct Stubs {
     pub keyvalue: KeyValueClient<Channel>,
     /// `grpc.health.v1.Health`.
     pub health: HealthClient<Channel>,
+    channel: Channel,
 }
 
 impl Stubs {
@@ -27,7 +30,13 @@ impl Stubs {
             keyvalue: KeyValueClient::new(channel.clone())
                 .max_decoding_message_size(max_message_size)
                 .max_encoding_message_size(max_message_size),
-            health: HealthClient::new(channel),
+            health: HealthClient::new(channel.clone()),
+            channel,
         }
+    }
+
+    /// The Stats service, on the same connection.
+    pub fn stats(&self) -> StatsClient<Channel> {
+        StatsClient::new(self.channel.clone())
     }
 }

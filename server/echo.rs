@@ -47,8 +47,14 @@ impl Echo for EchoService {
             Default::default()
         };
         let EchoRequest {
-            message, payload, ..
+            message,
+            payload,
+            delay_ms,
+            ..
         } = request.into_inner();
+        check_at_most("delay_ms", delay_ms, MAX_INTERVAL_MS)?;
+        // A slow call, for tests of deadlines and of draining at shutdown.
+        tokio::time::sleep(Duration::from_millis(delay_ms.into())).await;
         Ok(Response::new(EchoResponse {
             message,
             payload,

@@ -11,8 +11,10 @@
 //! - [`listener`]: bind an address, accept connections ([`Listener`],
 //!   [`Incoming`] for tonic's `serve_with_incoming`).
 //! - [`connector`]: open a stream to an address ([`Connector`], a
-//!   `tower::Service<Uri>`) and build tonic channels ([`connect`],
-//!   [`ChannelBuilder`]).
+//!   `tower::Service<Uri>`).
+//! - [`channel`]: gRPC channels over it ([`connect`], [`ChannelBuilder`],
+//!   [`Channel`]), whose calls fail with `UNAVAILABLE` when the connection
+//!   is lost.
 //! - [`ConnectInfo`]: who connected (pid, uid/gid), in every request's
 //!   extensions.
 //! - [`peer_policy`]: who may call ([`PeerPolicy`]), enforced by a tower
@@ -68,6 +70,7 @@
 //! ```
 
 pub mod address;
+pub mod channel;
 mod connect_info;
 pub mod connector;
 mod error;
@@ -78,8 +81,9 @@ pub mod message_limit;
 pub mod peer_policy;
 
 pub use address::Address;
+pub use channel::{Channel, ChannelBuilder, connect};
 pub use connect_info::ConnectInfo;
-pub use connector::{ChannelBuilder, ClientStream, Connector, ServerIdentity, connect};
+pub use connector::{ClientStream, Connector, ServerIdentity};
 pub use error::Error;
 pub use listener::{
     Connection, Incoming, Listener, ListenerOptions, OpenConnections, PipeSecurity,

@@ -1,5 +1,4 @@
-//! The client side: open a stream to an [`Address`], and build tonic
-//! `Channel`s over it.
+//! The client side: open a stream to an [`Address`].
 //!
 //! [`Connector`] is a `tower::Service<Uri>` that ignores the URI and opens
 //! the configured address, the hook tonic's
@@ -8,7 +7,6 @@
 //! it reconnects by itself after a server restart.
 
 mod attempt;
-mod channel;
 mod server_identity;
 mod stream;
 mod tcp;
@@ -17,7 +15,6 @@ mod unix;
 #[cfg(windows)]
 mod windows;
 
-pub use channel::{ChannelBuilder, connect};
 pub use server_identity::ServerIdentity;
 pub use stream::ClientStream;
 

@@ -74,10 +74,14 @@ impl PipeAcceptor {
     }
 
     pub(crate) async fn accept(&mut self) -> io::Result<Connection> {
-        let pending = match &mut self.pending {
-            Some(pending) => pending,
-            empty => empty.insert(self.create_next()?),
-        };
+        if self.pending.is_none() {
+            self.pending = Some(self.create_next()?);
+        }
+        // Left in `self` while waiting, so a cancelled accept loses no client.
+        let pending = self
+            .pending
+            .as_mut()
+            .expect("pending instance just created");
         if let Err(e) = pending.connect().await {
             // The instance is unusable (the client vanished mid-connect).
             self.pending = None;

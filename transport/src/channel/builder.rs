@@ -4,9 +4,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hyper_util::rt::TokioIo;
-use tonic::transport::{Channel, Endpoint, Uri};
+use tonic::transport::{Endpoint, Uri};
 
-use super::{ClientStream, Connector, ServerIdentity};
+use super::Channel;
+use crate::connector::{ClientStream, Connector, ServerIdentity};
 use crate::{Address, Error};
 
 /// Connects to `address` (any written form) with default settings.
@@ -36,7 +37,7 @@ impl ChannelBuilder {
     }
 
     /// How long opening the pipe or socket may keep retrying a busy server
-    /// (default [`DEFAULT_CONNECT_TIMEOUT`](super::DEFAULT_CONNECT_TIMEOUT)).
+    /// (default [`DEFAULT_CONNECT_TIMEOUT`](crate::connector::DEFAULT_CONNECT_TIMEOUT)).
     pub fn connect_timeout(mut self, timeout: Duration) -> ChannelBuilder {
         self.connector = self.connector.connect_timeout(timeout);
         self
@@ -77,16 +78,21 @@ impl ChannelBuilder {
                 Ok::<_, Error>(TokioIo::new(stream))
             }
         });
-        endpoint
+        let inner = endpoint
             .connect_with_connector(service)
             .await
-            .map_err(|e| Error::io(&address, "start HTTP/2 with", std::io::Error::other(e)))
+            .map_err(|e| Error::io(&address, "start HTTP/2 with", std::io::Error::other(e)))?;
+        Ok(Channel::new(inner, address))
     }
 
     /// A channel that connects on first use (and reports failures there, as
     /// `UNAVAILABLE`).
     pub fn connect_lazy(self) -> Channel {
-        self.endpoint().connect_with_connector_lazy(self.connector)
+        let address = self.connector.address().clone();
+        Channel::new(
+            self.endpoint().connect_with_connector_lazy(self.connector),
+            address,
+        )
     }
 
     fn endpoint(&self) -> Endpoint {
