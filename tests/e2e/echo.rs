@@ -16,6 +16,7 @@ async fn unary_echo() {
         message: "hi".into(),
         payload: vec![1, 2, 3].into(),
         return_metadata: false,
+        delay_ms: 0,
     };
     let reply = stubs.echo.echo(request).await.unwrap().into_inner();
     assert_eq!(reply.message, "hi");

@@ -19,6 +19,7 @@ async fn four_mib_messages_each_way() {
         message: String::new(),
         payload: payload.clone().into(),
         return_metadata: false,
+        delay_ms: 0,
     };
     assert!(request.encoded_len() > MAX_MESSAGE - 32);
     let reply = stubs.echo.echo(request).await.unwrap().into_inner();
