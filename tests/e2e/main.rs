@@ -5,7 +5,9 @@
 mod common;
 mod echo;
 mod faults;
+mod hostile;
 mod keyvalue;
 mod lifecycle;
 mod load;
+mod reliability;
 mod security;

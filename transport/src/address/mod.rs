@@ -131,6 +131,10 @@ impl fmt::Display for Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Address::NamedPipe(path) => f.write_str(path),
+            // `unix://x` would read as an authority: spell such paths out.
+            Address::Unix(path) if path.to_string_lossy().starts_with("//") => {
+                write!(f, "unix://{}", path.display())
+            }
             Address::Unix(path) => write!(f, "unix:{}", path.display()),
             Address::UnixAbstract(name) => write!(f, "unix-abstract:{name}"),
             Address::Tcp(host_port) => write!(f, "http://{host_port}"),

@@ -188,3 +188,42 @@ fn tcp_works_everywhere() {
         "http://127.0.0.1:9"
     );
 }
+
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Characters that matter to the grammar, so generated inputs reach
+    /// every branch rather than only the bare-name error.
+    fn grammar_soup() -> impl Strategy<Value = String> {
+        let pieces = prop_oneof![
+            Just("unix:".to_string()),
+            Just("unix-abstract:".to_string()),
+            Just("npipe:".to_string()),
+            Just("http://".to_string()),
+            Just(r"\\.\pipe\".to_string()),
+            Just("//".to_string()),
+            Just("[::1]".to_string()),
+            "[a-z0-9:/\\\\.@%\\[\\] -]{0,8}",
+        ];
+        proptest::collection::vec(pieces, 0..6).prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, .. ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_text_never_panics(input in any::<String>()) {
+            let _ = Address::parse(&input);
+        }
+
+        #[test]
+        fn whatever_parses_round_trips(input in grammar_soup()) {
+            if let Ok(address) = Address::parse(&input) {
+                let again = Address::parse(&address.to_string());
+                prop_assert_eq!(again.ok(), Some(address));
+            }
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! Broken and hostile input: none of it may crash or hang the server, or
+//! disturb its other clients.
+
+use std::time::Duration;
+
+use piperpc::proto::demo::{CountRequest, EchoRequest, GetStatsRequest};
+use piperpc_transport::{Address, ClientStream, Connector};
+use proptest::prelude::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::common::{Server, stubs, unique_address};
+
+const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+/// The server is started with this handshake timeout (seconds).
+const HANDSHAKE_TIMEOUT: &str = "1";
+/// Generous bound for "the server closed it", far above the timeout.
+const CLOSE_BOUND: Duration = Duration::from_secs(20);
+
+fn hostile_server() -> Server {
+    Server::start_on(
+        &[&unique_address()],
+        &["--handshake-timeout", HANDSHAKE_TIMEOUT],
+    )
+}
+
+async fn raw(address: &str) -> ClientStream {
+    Connector::new(Address::parse(address).unwrap())
+        .connect()
+        .await
+        .unwrap()
+}
+
+/// Reads (and discards) until the server closes the connection.
+async fn expect_closed(mut stream: ClientStream, what: &str) {
+    let mut sink = vec![0u8; 64 * 1024];
+    let closed = tokio::time::timeout(CLOSE_BOUND, async {
+        loop {
+            match stream.read(&mut sink).await {
+                Ok(0) | Err(_) => break,
+                Ok(_) => continue,
+            }
+        }
+    })
+    .await;
+    assert!(
+        closed.is_ok(),
+        "the server kept the connection open after {what}"
+    );
+}
+
+/// Some numbered messages are still flowing on a stream opened before the
+/// attack, and a new call is answered.
+async fn still_serving(
+    server: &Server,
+    survivor: &mut tonic::Streaming<piperpc::proto::demo::CountResponse>,
+) {
+    for _ in 0..3 {
+        assert!(
+            survivor.message().await.unwrap().is_some(),
+            "the other client's stream broke"
+        );
+    }
+    let mut fresh = stubs(server.address()).await;
+    let reply = fresh.echo.echo(EchoRequest::default()).await;
+    assert!(reply.is_ok(), "{reply:?}");
+}
+
+async fn survivor(server: &Server) -> tonic::Streaming<piperpc::proto::demo::CountResponse> {
+    let mut client = stubs(server.address()).await;
+    let request = CountRequest {
+        count: 1_000_000,
+        payload_size: 16,
+        interval_ms: 5,
+    };
+    client.echo.count(request).await.unwrap().into_inner()
+}
+
+/// Deterministic noise (xorshift), so a failure can be replayed.
+fn noise(seed: u64, len: usize) -> Vec<u8> {
+    let mut state = seed | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn random_bytes_instead_of_a_preface() {
+    let server = hostile_server();
+    let mut other = survivor(&server).await;
+    let mut stream = raw(server.address()).await;
+    stream.write_all(&noise(1, 4096)).await.unwrap();
+    expect_closed(stream, "random bytes").await;
+    still_serving(&server, &mut other).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_truncated_preface_times_out() {
+    let server = hostile_server();
+    let mut other = survivor(&server).await;
+    let mut stream = raw(server.address()).await;
+    stream.write_all(&PREFACE[..10]).await.unwrap();
+    expect_closed(stream, "a truncated preface").await;
+    still_serving(&server, &mut other).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garbage_frames_after_a_valid_preface() {
+    let server = hostile_server();
+    let mut other = survivor(&server).await;
+    let mut stream = raw(server.address()).await;
+    stream.write_all(PREFACE).await.unwrap();
+    stream.write_all(&noise(2, 4096)).await.unwrap();
+    expect_closed(stream, "garbage frames").await;
+    still_serving(&server, &mut other).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_frame_header_announcing_16_mib() {
+    let server = hostile_server();
+    let mut other = survivor(&server).await;
+    let mut stream = raw(server.address()).await;
+    stream.write_all(PREFACE).await.unwrap();
+    // An empty SETTINGS frame, then a DATA frame header claiming 16 MiB - 1
+    // bytes on stream 1, far above the 16 KiB maximum frame size.
+    stream
+        .write_all(&[0, 0, 0, 4, 0, 0, 0, 0, 0])
+        .await
+        .unwrap();
+    stream
+        .write_all(&[0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 1])
+        .await
+        .unwrap();
+    stream.write_all(&[0; 1024]).await.unwrap();
+    expect_closed(stream, "an oversized frame header").await;
+    still_serving(&server, &mut other).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_connection_is_closed_after_the_handshake_timeout() {
+    let server = hostile_server();
+    let observer = stubs(server.address()).await;
+    let stream = raw(server.address()).await;
+    expect_closed(stream, "sending nothing").await;
+    // Freed on the server too: only the observer is left.
+    let open = observer
+        .stats()
+        .get(GetStatsRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(open.open_connections, 1);
+}
+
+proptest! {
+    // Bounded: each case is one connection to a live server.
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    /// Random byte streams, half of them behind a valid preface, written to
+    /// a live listener: every connection is closed, nothing leaks, and the
+    /// server keeps answering.
+    #[test]
+    fn fuzz_random_byte_streams(
+        inputs in proptest::collection::vec(
+            (any::<bool>(), proptest::collection::vec(any::<u8>(), 0..2048)),
+            1..4,
+        )
+    ) {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async {
+            let server = hostile_server();
+            let observer = stubs(server.address()).await;
+            for (with_preface, bytes) in &inputs {
+                let mut stream = raw(server.address()).await;
+                if *with_preface {
+                    let _ = stream.write_all(PREFACE).await;
+                }
+                // The server may close mid-write; that is fine.
+                let _ = stream.write_all(bytes).await;
+                expect_closed(stream, "random input").await;
+            }
+            let mut echo = observer.clone();
+            prop_assert!(echo.echo.echo(EchoRequest::default()).await.is_ok());
+            let open = observer.stats().get(GetStatsRequest {}).await.unwrap().into_inner();
+            prop_assert_eq!(open.open_connections, 1);
+            Ok(())
+        })?;
+    }
+}
