@@ -24,7 +24,10 @@ fn grpcio_calls_the_server_over_a_unix_socket() {
         return;
     }
     let server = Server::start();
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/grpcio_client.py");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/interop/grpcio_client.py"
+    );
     let mut command = Command::new("python3");
     command.arg(script).arg(server.address());
     let output = run(command, Duration::from_secs(60));

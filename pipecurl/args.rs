@@ -1,0 +1,485 @@
+//! The command line: grpcurl's verbs and flags, checked into [`Options`].
+//!
+//! grpcurl is a Go program and takes its long flags with one dash
+//! (`-max-time 5`) as well as two; people type them from memory, so
+//! [`normalize`] rewrites the single-dash spelling of every long flag before
+//! clap sees it. grpcurl's `-plaintext` is accepted and ignored (pipecurl
+//! speaks plaintext only: local pipes need no TLS), and `-unix` turns a
+//! socket path into a `unix:` address, so a grpcurl command line works as
+//! it is.
+//!
+//! Usage errors exit with 1, as the issue asks, where clap would use 2.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+use piperpc_transport::Address;
+use tonic::metadata::MetadataMap;
+
+use crate::failure::Failure;
+use crate::metadata;
+
+/// The largest message accepted or sent unless `--max-msg-sz` says
+/// otherwise: 4 MiB, as in grpcurl and every gRPC implementation.
+const DEFAULT_MAX_MESSAGE_SIZE: usize = 4 * 1024 * 1024;
+
+/// grpcurl for piperpc: list, describe and call gRPC services over named
+/// pipes, Unix sockets (unix:PATH, unix-abstract:NAME) and TCP.
+#[derive(Debug, Parser)]
+#[command(
+    name = "pipecurl",
+    version,
+    override_usage = "pipecurl [FLAGS] ADDRESS list [SERVICE]\n       \
+                      pipecurl [FLAGS] ADDRESS describe [SYMBOL]\n       \
+                      pipecurl [FLAGS] ADDRESS SERVICE/METHOD\n       \
+                      pipecurl --proto FILE [FLAGS] list|describe [SYMBOL]",
+    after_help = "ADDRESS is any form piperpc knows: a bare NAME, \\\\.\\pipe\\NAME, \
+                  unix:PATH, unix-abstract:NAME, HOST:PORT.\n\
+                  Exit status: 0 on success, 64 + the gRPC status code when the RPC \
+                  fails, 1 for anything else.\n\
+                  Long flags may be written with one dash, as in grpcurl (-max-time 5)."
+)]
+struct Cli {
+    /// Request data as JSON (or text with --format text); '@' reads it from
+    /// standard input. Streaming methods take several messages, one after
+    /// another.
+    #[arg(short = 'd', value_name = "DATA", allow_hyphen_values = true)]
+    data: Option<String>,
+    /// Request metadata, 'name: value'; repeatable. The value of a name
+    /// ending in -bin is base64.
+    #[arg(short = 'H', value_name = "'NAME: VALUE'")]
+    headers: Vec<String>,
+    /// Deadline for the whole operation, in seconds (sent as grpc-timeout).
+    #[arg(long, value_name = "SECONDS")]
+    max_time: Option<f64>,
+    /// How long to keep trying to connect, in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    connect_timeout: Option<f64>,
+    /// Format of request data and responses.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+    /// Print fields that hold their default value too.
+    #[arg(long)]
+    emit_defaults: bool,
+    /// Ignore unknown fields in the request JSON instead of failing.
+    #[arg(long)]
+    allow_unknown_fields: bool,
+    /// Also print the resolved method, request metadata, response headers
+    /// and trailers.
+    #[arg(short = 'v', long)]
+    verbose: bool,
+    /// Take the schema from this .proto file instead of server reflection;
+    /// repeatable.
+    #[arg(long = "proto", value_name = "FILE")]
+    protos: Vec<PathBuf>,
+    /// Where --proto files and their imports are found; repeatable
+    /// (default: the current directory).
+    #[arg(long = "import-path", value_name = "DIR")]
+    import_paths: Vec<PathBuf>,
+    /// Take the schema from this encoded FileDescriptorSet instead of
+    /// server reflection; repeatable.
+    #[arg(long = "protoset", value_name = "FILE")]
+    protosets: Vec<PathBuf>,
+    /// Largest message accepted or sent, in bytes.
+    #[arg(long = "max-msg-sz", value_name = "BYTES", default_value_t = DEFAULT_MAX_MESSAGE_SIZE)]
+    max_message_size: usize,
+    /// Accepted for grpcurl compatibility; pipecurl always speaks plaintext.
+    #[arg(long, hide = true)]
+    plaintext: bool,
+    /// Accepted for grpcurl compatibility: ADDRESS is a Unix socket path.
+    #[arg(long, hide = true)]
+    unix: bool,
+    /// ADDRESS, then `list [SERVICE]`, `describe [SYMBOL]` or a method.
+    #[arg(value_name = "ARGS", required = true, num_args = 1..)]
+    positional: Vec<String>,
+}
+
+/// The format of request data and of responses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// proto3 JSON, the canonical mapping.
+    Json,
+    /// Protobuf text format; messages are separated by 0x1E.
+    Text,
+}
+
+/// What to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verb {
+    /// `list`: every service, or the methods of one.
+    List(Option<String>),
+    /// `describe`: every service, or one symbol.
+    Describe(Option<String>),
+    /// Call a method, written `SERVICE/METHOD` or `SERVICE.METHOD`.
+    Invoke(String),
+}
+
+/// Where request data comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Data {
+    /// Given with `-d DATA`.
+    Inline(String),
+    /// `-d @`: read from standard input as it arrives.
+    Stdin,
+}
+
+/// Where the schema comes from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum SchemaSource {
+    /// Ask the server (`grpc.reflection.v1`, then `v1alpha`).
+    #[default]
+    Reflection,
+    /// `.proto` files, parsed here.
+    Protos {
+        /// The files named with `--proto`.
+        files: Vec<PathBuf>,
+        /// The `--import-path` directories.
+        import_paths: Vec<PathBuf>,
+    },
+    /// Encoded `FileDescriptorSet`s named with `--protoset`.
+    Protosets(Vec<PathBuf>),
+}
+
+/// A checked command line.
+#[derive(Debug)]
+pub struct Options {
+    /// The server, when one is given (`list` and `describe` over proto
+    /// files need none).
+    pub address: Option<Address>,
+    /// What to do.
+    pub verb: Verb,
+    /// Request data, for a call.
+    pub data: Option<Data>,
+    /// Metadata sent with the call and with reflection requests.
+    pub headers: MetadataMap,
+    /// Deadline for the whole operation.
+    pub max_time: Option<Duration>,
+    /// How long connecting may keep retrying.
+    pub connect_timeout: Option<Duration>,
+    /// Request and response format.
+    pub format: Format,
+    /// Print default-valued fields.
+    pub emit_defaults: bool,
+    /// Ignore unknown JSON fields.
+    pub allow_unknown_fields: bool,
+    /// `-v`.
+    pub verbose: bool,
+    /// Where the schema comes from.
+    pub schema: SchemaSource,
+    /// Largest message accepted or sent.
+    pub max_message_size: usize,
+}
+
+/// What the command line asked for: work, or just help text.
+#[derive(Debug)]
+pub enum Parsed {
+    /// Run with these options.
+    Run(Box<Options>),
+    /// `--help` or `--version`: print this and exit with 0.
+    Info(String),
+}
+
+/// Parses and checks the command line (program name first).
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, Failure> {
+    let cli = match Cli::try_parse_from(normalize(args)) {
+        Ok(cli) => cli,
+        Err(error) if !error.use_stderr() => return Ok(Parsed::Info(error.render().to_string())),
+        Err(error) => {
+            // clap's own text already ends with a hint about --help.
+            let text = error.render().to_string();
+            let text = text.trim_end();
+            let text = text
+                .strip_suffix("For more information, try '--help'.")
+                .unwrap_or(text);
+            return Err(Failure::Usage(text.trim_end().to_string()));
+        }
+    };
+    check(cli).map(|options| Parsed::Run(Box::new(options)))
+}
+
+fn check(cli: Cli) -> Result<Options, Failure> {
+    let schema = schema_source(&cli)?;
+    let (address, verb) = positional(&cli.positional, schema != SchemaSource::Reflection)?;
+    let address = address
+        .map(|written| {
+            let written = match cli.unix {
+                true if !written.starts_with("unix:") => format!("unix:{written}"),
+                _ => written.to_string(),
+            };
+            Address::parse(&written).map_err(|e| Failure::Usage(e.to_string()))
+        })
+        .transpose()?;
+    let data = match cli.data {
+        Some(_) if !matches!(verb, Verb::Invoke(_)) => {
+            return Err(Failure::Usage(
+                "-d is used only when calling a method, not with list or describe".into(),
+            ));
+        }
+        Some(data) if data == "@" => Some(Data::Stdin),
+        Some(data) => Some(Data::Inline(data)),
+        None => None,
+    };
+    Ok(Options {
+        address,
+        verb,
+        data,
+        headers: metadata::parse_all(&cli.headers)?,
+        max_time: cli.max_time.map(|s| seconds(s, "max-time")).transpose()?,
+        connect_timeout: cli
+            .connect_timeout
+            .map(|s| seconds(s, "connect-timeout"))
+            .transpose()?,
+        format: cli.format,
+        emit_defaults: cli.emit_defaults,
+        allow_unknown_fields: cli.allow_unknown_fields,
+        verbose: cli.verbose,
+        schema,
+        max_message_size: cli.max_message_size,
+    })
+}
+
+fn schema_source(cli: &Cli) -> Result<SchemaSource, Failure> {
+    match (cli.protos.is_empty(), cli.protosets.is_empty()) {
+        (false, false) => Err(Failure::Usage(
+            "use either --proto or --protoset, not both".into(),
+        )),
+        (false, true) => Ok(SchemaSource::Protos {
+            files: cli.protos.clone(),
+            import_paths: cli.import_paths.clone(),
+        }),
+        (true, _) if !cli.import_paths.is_empty() => Err(Failure::Usage(
+            "--import-path is used only with --proto".into(),
+        )),
+        (true, false) => Ok(SchemaSource::Protosets(cli.protosets.clone())),
+        (true, true) => Ok(SchemaSource::Reflection),
+    }
+}
+
+/// Splits `ADDRESS verb [arg]`. With a schema from files, `list` and
+/// `describe` need no address, as in grpcurl.
+fn positional(args: &[String], from_files: bool) -> Result<(Option<&str>, Verb), Failure> {
+    let (address, rest) = match args {
+        [first, ..] if from_files && (first == "list" || first == "describe") => (None, args),
+        [address, rest @ ..] => (Some(address.as_str()), rest),
+        [] => return Err(Failure::Usage("too few arguments".into())),
+    };
+    let verb = match rest {
+        [] => {
+            return Err(Failure::Usage(
+                "too few arguments: after ADDRESS give list, describe or a method".into(),
+            ));
+        }
+        [verb, arg @ ..] if verb == "list" || verb == "describe" => {
+            let arg = match arg {
+                [] => None,
+                [one] => Some(one.clone()),
+                _ => return Err(Failure::Usage(format!("too many arguments for {verb}"))),
+            };
+            if verb == "list" {
+                Verb::List(arg)
+            } else {
+                Verb::Describe(arg)
+            }
+        }
+        [method] => Verb::Invoke(method.clone()),
+        [method, extra, ..] => {
+            return Err(Failure::Usage(format!(
+                "too many arguments: `{extra}` after the method `{method}` \
+                 (request data goes in -d)"
+            )));
+        }
+    };
+    Ok((address, verb))
+}
+
+fn seconds(value: f64, flag: &str) -> Result<Duration, Failure> {
+    Duration::try_from_secs_f64(value)
+        .map_err(|_| Failure::Usage(format!("--{flag} must be a non-negative number of seconds")))
+}
+
+/// Long flags (without dashes), and whether each takes a value.
+const LONG_FLAGS: &[(&str, bool)] = &[
+    ("max-time", true),
+    ("connect-timeout", true),
+    ("format", true),
+    ("emit-defaults", false),
+    ("allow-unknown-fields", false),
+    ("verbose", false),
+    ("proto", true),
+    ("import-path", true),
+    ("protoset", true),
+    ("max-msg-sz", true),
+    ("plaintext", false),
+    ("unix", false),
+    ("help", false),
+    ("version", false),
+];
+
+/// Short flags that take a value.
+const SHORT_WITH_VALUE: &[&str] = &["-d", "-H"];
+
+/// Rewrites grpcurl's one-dash long flags (`-max-time 5`,
+/// `-format=text`) to clap's two-dash form, leaving flag values and
+/// everything after `--` untouched.
+pub fn normalize(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    let mut out = Vec::new();
+    let mut value_next = false;
+    let mut positional_only = false;
+    for arg in args {
+        if value_next || positional_only {
+            value_next = false;
+            out.push(arg);
+            continue;
+        }
+        let Some(text) = arg.to_str() else {
+            out.push(arg);
+            continue;
+        };
+        if text == "--" {
+            positional_only = true;
+            out.push(arg);
+            continue;
+        }
+        if SHORT_WITH_VALUE.contains(&text) {
+            value_next = true;
+            out.push(arg);
+            continue;
+        }
+        let dashes = if text.starts_with("--") { 2 } else { 1 };
+        let name = text
+            .strip_prefix('-')
+            .map(|t| t.trim_start_matches('-'))
+            .unwrap_or("");
+        let (bare, has_inline_value) = match name.split_once('=') {
+            Some((bare, _)) => (bare, true),
+            None => (name, false),
+        };
+        match LONG_FLAGS.iter().find(|(flag, _)| *flag == bare) {
+            Some((_, takes_value)) => {
+                value_next = *takes_value && !has_inline_value;
+                if dashes == 1 {
+                    out.push(OsString::from(format!("-{text}")));
+                } else {
+                    out.push(arg);
+                }
+            }
+            None => out.push(arg),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn os(args: &[&str]) -> Vec<OsString> {
+        args.iter().map(OsString::from).collect()
+    }
+
+    fn options(args: &[&str]) -> Result<Options, Failure> {
+        let mut all = vec!["pipecurl"];
+        all.extend_from_slice(args);
+        match parse(os(&all))? {
+            Parsed::Run(options) => Ok(*options),
+            Parsed::Info(text) => panic!("unexpected help: {text}"),
+        }
+    }
+
+    #[test]
+    fn one_dash_long_flags_become_two() {
+        let got = normalize(os(&[
+            "pipecurl",
+            "-max-time",
+            "5",
+            "-format=text",
+            "-plaintext",
+            "-d",
+            "-max-time",
+            "--emit-defaults",
+            "x",
+            "--",
+            "-proto",
+        ]));
+        assert_eq!(
+            got,
+            os(&[
+                "pipecurl",
+                "--max-time",
+                "5",
+                "--format=text",
+                "--plaintext",
+                "-d",
+                "-max-time",
+                "--emit-defaults",
+                "x",
+                "--",
+                "-proto",
+            ])
+        );
+    }
+
+    #[test]
+    fn a_method_call() {
+        let o = options(&[
+            "-d",
+            "{}",
+            "-H",
+            "x-a: b",
+            "-max-time",
+            "1.5",
+            "unix:/tmp/s.sock",
+            "pkg.Svc/Method",
+        ])
+        .unwrap();
+        assert_eq!(o.verb, Verb::Invoke("pkg.Svc/Method".into()));
+        assert_eq!(o.data, Some(Data::Inline("{}".into())));
+        assert_eq!(o.max_time, Some(Duration::from_millis(1500)));
+        assert_eq!(o.headers.get("x-a").unwrap(), "b");
+        assert_eq!(o.schema, SchemaSource::Reflection);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn grpcurl_unix_flag_makes_a_unix_address() {
+        let o = options(&["-plaintext", "-unix", "/tmp/s.sock", "list"]).unwrap();
+        assert_eq!(o.address.unwrap().to_string(), "unix:/tmp/s.sock");
+        assert_eq!(o.verb, Verb::List(None));
+    }
+
+    #[test]
+    fn list_and_describe_over_proto_files_need_no_address() {
+        let o = options(&["--proto", "a.proto", "describe", "pkg.M"]).unwrap();
+        assert!(o.address.is_none());
+        assert_eq!(o.verb, Verb::Describe(Some("pkg.M".into())));
+    }
+
+    #[test]
+    fn usage_errors_exit_with_1() {
+        for args in [
+            &["addr"][..],
+            &["addr", "list", "a", "b"],
+            &["addr", "pkg.S/M", "extra"],
+            &["-d", "{}", "addr", "list"],
+            &["--proto", "a.proto", "--protoset", "b.bin", "list"],
+            &["--max-time", "-1", "addr", "list"],
+            &["--no-such-flag", "addr", "list"],
+            &["-H", "no colon", "addr", "pkg.S/M"],
+        ] {
+            let failure = options(args).unwrap_err();
+            assert!(
+                matches!(failure, Failure::Usage(_)),
+                "{args:?}: {failure:?}"
+            );
+            assert_eq!(failure.exit_code(), 1);
+        }
+    }
+
+    #[test]
+    fn stdin_data() {
+        let o = options(&["-d", "@", "addr", "pkg.S.M"]).unwrap();
+        assert_eq!(o.data, Some(Data::Stdin));
+    }
+}

@@ -1,0 +1,79 @@
+//! `pipecurl`: grpcurl for every address piperpc knows.
+//!
+//! People poke at gRPC servers with grpcurl: list the services, describe a
+//! message, call a method with JSON, watch a stream. grpcurl cannot reach a
+//! Windows named pipe; pipecurl reaches named pipes, `unix:` and
+//! `unix-abstract:` sockets and TCP alike, through the same address parser
+//! and connector as every piperpc client. It keeps grpcurl's verbs, flags,
+//! output and exit statuses, so whoever knows one knows the other, and the
+//! end-to-end tests use it as their harness.
+//!
+//! # Layout
+//!
+//! - [`args`]: the command line, checked into options.
+//! - [`run`]: what each verb does.
+//! - [`schema`]: descriptors from server reflection, `.proto` files or
+//!   protosets.
+//! - [`describe`]: `.proto`-like text for `describe`.
+//! - [`input`]: request messages parsed from `-d` as they arrive.
+//! - [`invoke`]: one call of any RPC kind; [`codec`] carries its dynamic
+//!   messages.
+//! - [`output`]: responses as proto3 JSON or text, and `-v` sections;
+//!   [`metadata`]: `-H` and metadata printing.
+//! - [`failure`]: errors and grpcurl's exit statuses.
+
+mod args;
+mod codec;
+mod describe;
+mod failure;
+mod input;
+mod invoke;
+mod metadata;
+mod output;
+mod run;
+mod schema;
+
+use std::process::ExitCode;
+
+use args::Parsed;
+
+fn main() -> ExitCode {
+    let options = match args::parse(std::env::args_os()) {
+        Ok(Parsed::Run(options)) => options,
+        Ok(Parsed::Info(text)) => {
+            print!("{text}");
+            return ExitCode::SUCCESS;
+        }
+        Err(failure) => return fail(&failure),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("Failed to start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(run::run(*options));
+    // The input thread may still be blocked reading stdin, and tonic may
+    // hold connection tasks; neither may delay the exit.
+    runtime.shutdown_background();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => fail(&failure),
+    }
+}
+
+fn fail(failure: &failure::Failure) -> ExitCode {
+    if let failure::Failure::Output(error) = failure
+        && error.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        // The reader went away (`pipecurl ... | head`): nothing to report.
+        return ExitCode::SUCCESS;
+    }
+    eprintln!("{failure}");
+    ExitCode::from(failure.exit_code())
+}

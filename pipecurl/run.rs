@@ -1,0 +1,216 @@
+//! What each verb does, from a checked command line to printed results.
+//!
+//! The server is connected to only when something needs it (a call, or a
+//! schema from reflection), and the schema is read before any call, so a
+//! wrong method or bad request data is reported before anything is sent.
+//! `--max-time` bounds everything: connecting, reflection and reading the
+//! request data end with exit status 1 when it passes; the call itself ends
+//! with `DEADLINE_EXCEEDED` (68), as in grpcurl.
+
+use std::future::Future;
+
+use piperpc_transport::{Address, Channel, ChannelBuilder};
+use prost_reflect::DynamicMessage;
+use tokio::time::Instant;
+
+use crate::args::{Data, Options, SchemaSource, Verb};
+use crate::describe::describe;
+use crate::failure::Failure;
+use crate::input::{self, InputSpec};
+use crate::invoke::{self, CallSpec, Requests};
+use crate::output::Printer;
+use crate::schema::reflection::Reflection;
+use crate::schema::{Schema, files};
+
+/// Does what `options` ask.
+pub async fn run(options: Options) -> Result<(), Failure> {
+    let deadline = options.max_time.map(|max| Instant::now() + max);
+    let mut printer = Printer::new(options.format, options.emit_defaults);
+    let needs_server =
+        matches!(options.verb, Verb::Invoke(_)) || options.schema == SchemaSource::Reflection;
+    let channel = match (&options.address, needs_server) {
+        (_, false) => None,
+        (Some(address), true) => Some(connect(address, &options, deadline).await?),
+        (None, true) => return Err(Failure::Usage("no ADDRESS given".into())),
+    };
+    let mut schema = load_schema(&options, channel.clone())?;
+
+    match &options.verb {
+        Verb::List(None) => {
+            let services = within(deadline, "listing services", schema.services())
+                .await
+                .map_err(|f| context(f, "Failed to list services"))?;
+            for service in services {
+                printer.text(&service)?;
+            }
+        }
+        Verb::List(Some(name)) => {
+            let service = within(deadline, "resolving the service", schema.service(name))
+                .await
+                .map_err(|f| {
+                    context(f, &format!("Failed to list methods for service \"{name}\""))
+                })?;
+            let mut methods: Vec<String> = service
+                .methods()
+                .map(|m| m.full_name().to_string())
+                .collect();
+            methods.sort();
+            for method in methods {
+                printer.text(&method)?;
+            }
+        }
+        Verb::Describe(None) => {
+            let services = within(deadline, "listing services", schema.services())
+                .await
+                .map_err(|f| context(f, "Failed to list services"))?;
+            for name in services {
+                printer.text(&describe_one(&mut schema, &name, deadline).await?)?;
+            }
+        }
+        Verb::Describe(Some(name)) => {
+            printer.text(&describe_one(&mut schema, name, deadline).await?)?;
+        }
+        Verb::Invoke(written) => {
+            let Some(channel) = channel else {
+                return Err(Failure::Usage("no ADDRESS given".into()));
+            };
+            call(
+                &options,
+                &mut schema,
+                channel,
+                written,
+                deadline,
+                &mut printer,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Resolves the method `written`, reads its request data and calls it.
+async fn call(
+    options: &Options,
+    schema: &mut Schema,
+    channel: Channel,
+    written: &str,
+    deadline: Option<Instant>,
+    printer: &mut Printer,
+) -> Result<(), Failure> {
+    let method = within(deadline, "resolving the method", schema.method(written))
+        .await
+        .map_err(|f| context(f, &format!("Error invoking method \"{written}\"")))?;
+    let spec = InputSpec {
+        data: options.data.clone(),
+        format: options.format,
+        allow_unknown_fields: options.allow_unknown_fields,
+    };
+    let parsed = input::spawn(&spec, method.input())?;
+    // Read everything first unless messages must flow as typed: a client-
+    // or bidi-streaming call fed from stdin.
+    let live = method.is_client_streaming() && spec.data == Some(Data::Stdin);
+    let requests = if live {
+        Requests::Live(parsed)
+    } else {
+        let mut all = within(deadline, "reading the request data", input::collect(parsed)).await?;
+        if !method.is_client_streaming() {
+            if all.len() > 1 {
+                return Err(Failure::Input(format!(
+                    "method \"{written}\" takes one request message, but the data holds {}",
+                    all.len()
+                )));
+            }
+            if all.is_empty() {
+                // As grpcurl: no data means an empty message.
+                all.push(DynamicMessage::new(method.input()));
+            }
+        }
+        Requests::Ready(all)
+    };
+    let call = CallSpec {
+        method,
+        headers: options.headers.clone(),
+        deadline,
+        max_message_size: options.max_message_size,
+        verbose: options.verbose,
+    };
+    invoke::invoke(channel, &call, requests, printer).await
+}
+
+async fn describe_one(
+    schema: &mut Schema,
+    name: &str,
+    deadline: Option<Instant>,
+) -> Result<String, Failure> {
+    let origin = schema.origin();
+    match within(deadline, "resolving the symbol", schema.symbol(name)).await? {
+        Some(symbol) => Ok(describe(name, &symbol)),
+        None => Err(Failure::NotFound(format!(
+            "Failed to resolve symbol \"{name}\": not found in {origin}"
+        ))),
+    }
+}
+
+async fn connect(
+    address: &Address,
+    options: &Options,
+    deadline: Option<Instant>,
+) -> Result<Channel, Failure> {
+    let mut builder = ChannelBuilder::new(address.clone());
+    if let Some(timeout) = options.connect_timeout {
+        builder = builder.connect_timeout(timeout);
+    }
+    let doing = format!("connecting to {address}");
+    within(deadline, &doing, async {
+        builder.connect().await.map_err(Failure::Connect)
+    })
+    .await
+}
+
+fn load_schema(options: &Options, channel: Option<Channel>) -> Result<Schema, Failure> {
+    Ok(match &options.schema {
+        SchemaSource::Reflection => {
+            let channel = channel.ok_or_else(|| Failure::Usage("no ADDRESS given".into()))?;
+            Schema::Reflection(Box::new(Reflection::new(
+                channel,
+                options.headers.clone(),
+                options.max_message_size,
+            )))
+        }
+        SchemaSource::Protos {
+            files: protos,
+            import_paths,
+        } => Schema::Files {
+            pool: files::from_protos(protos, import_paths)?,
+            origin: "the --proto files",
+        },
+        SchemaSource::Protosets(protosets) => Schema::Files {
+            pool: files::from_protosets(protosets)?,
+            origin: "the --protoset files",
+        },
+    })
+}
+
+/// Runs `work`, or fails with a [`Failure::Timeout`] naming what was being
+/// done when the deadline passes first.
+async fn within<T>(
+    deadline: Option<Instant>,
+    doing: &str,
+    work: impl Future<Output = Result<T, Failure>>,
+) -> Result<T, Failure> {
+    match deadline {
+        None => work.await,
+        Some(deadline) => tokio::time::timeout_at(deadline, work)
+            .await
+            .unwrap_or_else(|_| Err(Failure::Timeout(doing.to_string()))),
+    }
+}
+
+/// Prefixes what was being done to a lookup failure's message.
+fn context(failure: Failure, doing: &str) -> Failure {
+    match failure {
+        Failure::NotFound(message) => Failure::NotFound(format!("{doing}: {message}")),
+        Failure::Schema(message) => Failure::Schema(format!("{doing}: {message}")),
+        other => other,
+    }
+}

@@ -1,0 +1,170 @@
+//! Running `pipecurl` as a real process and reading what it printed.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::common::{run, wait_timeout};
+
+pub const PIPECURL: &str = env!("CARGO_BIN_EXE_pipecurl");
+/// Generous: gRPC under Wine is slow.
+pub const WITHIN: Duration = Duration::from_secs(60);
+
+/// Runs `pipecurl ARGS...` with no standard input.
+pub fn pipecurl(args: &[&str]) -> Output {
+    let mut command = Command::new(PIPECURL);
+    command.args(args);
+    run(command, WITHIN)
+}
+
+/// Runs `pipecurl ARGS...` with `input` as its standard input.
+pub fn pipecurl_with_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(PIPECURL)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn pipecurl");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = input.to_string();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    let stdout = read_all(child.stdout.take().expect("stdout"));
+    let stderr = read_all(child.stderr.take().expect("stderr"));
+    let status = wait_timeout(&mut child, WITHIN)
+        .unwrap_or_else(|| panic!("pipecurl {args:?} did not finish within {WITHIN:?}"));
+    writer.join().expect("stdin writer");
+    Output {
+        status,
+        stdout: stdout.join().expect("stdout reader"),
+        stderr: stderr.join().expect("stderr reader"),
+    }
+}
+
+fn read_all(mut from: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = from.read_to_end(&mut buf);
+        buf
+    })
+}
+
+/// stdout of a run that must succeed, as the JSON values it holds.
+pub fn json_ok(args: &[&str]) -> Vec<Value> {
+    json_values(&succeeded(args, pipecurl(args)))
+}
+
+/// stdout of a run that must succeed, as text.
+pub fn text_ok(args: &[&str]) -> String {
+    succeeded(args, pipecurl(args))
+}
+
+/// The stdout of `output`, after checking it succeeded.
+pub fn succeeded(args: &[&str], output: Output) -> String {
+    assert!(
+        output.status.success(),
+        "pipecurl {args:?} failed: {}\nstderr: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("stdout is UTF-8")
+}
+
+/// stderr of a run that must exit with `code`.
+pub fn fails_with(args: &[&str], code: i32) -> String {
+    let output = pipecurl(args);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "pipecurl {args:?}\nstdout: {}\nstderr: {stderr}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    stderr
+}
+
+/// Every JSON value in `text`, one after another.
+pub fn json_values(text: &str) -> Vec<Value> {
+    serde_json::Deserializer::from_str(text)
+        .into_iter::<Value>()
+        .collect::<Result<_, _>>()
+        .unwrap_or_else(|e| panic!("not a sequence of JSON values ({e}):\n{text}"))
+}
+
+/// A pipecurl process fed through its stdin while it runs.
+pub struct Interactive {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Interactive {
+    /// Starts `pipecurl ARGS...` with piped stdin and stdout.
+    pub fn start(args: &[&str]) -> Interactive {
+        let mut child = Command::new(PIPECURL)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn pipecurl");
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Interactive {
+            child,
+            stdin,
+            lines,
+        }
+    }
+
+    /// Writes one line to the process.
+    pub fn send_line(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin still open");
+        writeln!(stdin, "{line}").expect("write to pipecurl");
+        stdin.flush().expect("flush to pipecurl");
+    }
+
+    /// The next pretty-printed JSON object it prints (up to a line `}`).
+    pub fn next_object(&mut self) -> Value {
+        let mut text = String::new();
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(WITHIN)
+                .expect("pipecurl printed no answer in time");
+            text.push_str(&line);
+            text.push('\n');
+            if line == "}" {
+                return serde_json::from_str(&text).expect("an answer in JSON");
+            }
+        }
+    }
+
+    /// Closes its stdin and waits for it to exit; returns the exit code.
+    pub fn finish(mut self) -> Option<i32> {
+        drop(self.stdin.take());
+        wait_timeout(&mut self.child, WITHIN)
+            .expect("pipecurl did not exit after its input ended")
+            .code()
+    }
+}
+
+impl Drop for Interactive {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
