@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use piperpc_transport::deadline::DeadlineLayer;
 use piperpc_transport::message_limit::ResourceExhaustedLayer;
 use piperpc_transport::{Address, ListenerOptions};
 use tonic::service::Routes;
@@ -78,6 +79,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         servers.spawn(async move {
             let served = Server::builder()
                 .layer(ResourceExhaustedLayer)
+                .layer(DeadlineLayer)
                 .add_routes(routes)
                 .serve_with_incoming_shutdown(listener.into_incoming(), shutdown.wait())
                 .await;

@@ -3,6 +3,7 @@
 //! over real pipes (`\\.\pipe\...` on Windows, Unix sockets elsewhere).
 
 mod common;
+mod deadlines;
 mod echo;
 mod faults;
 mod hostile;

@@ -73,6 +73,7 @@ pub mod address;
 pub mod channel;
 mod connect_info;
 pub mod connector;
+pub mod deadline;
 mod error;
 mod identity;
 mod io;

@@ -7,17 +7,28 @@ use http_body::{Body, Frame, SizeHint};
 
 use super::disconnect;
 use crate::Address;
+use crate::deadline::Timer;
 
-/// A response body whose lost-connection errors read `UNAVAILABLE`.
+/// A response body whose lost-connection errors read `UNAVAILABLE`, and
+/// which fails with `DEADLINE_EXCEEDED` when the call's deadline passes.
 #[derive(Debug)]
 pub struct ChannelBody {
     inner: tonic::body::Body,
     address: Arc<Address>,
+    timer: Timer,
 }
 
 impl ChannelBody {
-    pub(super) fn new(inner: tonic::body::Body, address: Arc<Address>) -> ChannelBody {
-        ChannelBody { inner, address }
+    pub(super) fn new(
+        inner: tonic::body::Body,
+        address: Arc<Address>,
+        timer: Timer,
+    ) -> ChannelBody {
+        ChannelBody {
+            inner,
+            address,
+            timer,
+        }
     }
 }
 
@@ -30,9 +41,27 @@ impl Body for ChannelBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, tonic::Status>>> {
         let this = &mut *self;
-        Pin::new(&mut this.inner)
-            .poll_frame(cx)
-            .map_err(|status| disconnect::rewrite_status(&this.address, status))
+        match Pin::new(&mut this.inner).poll_frame(cx) {
+            Poll::Pending => match this.timer.poll_expired(cx) {
+                Poll::Ready(()) => {
+                    this.timer.clear();
+                    Poll::Ready(Some(Err(tonic::Status::deadline_exceeded(format!(
+                        "deadline of {:?} exceeded while the response was streaming",
+                        this.timer.timeout()
+                    )))))
+                }
+                Poll::Pending => Poll::Pending,
+            },
+            Poll::Ready(None) => {
+                this.timer.clear();
+                Poll::Ready(None)
+            }
+            Poll::Ready(Some(frame)) => {
+                Poll::Ready(Some(frame.map_err(|status| {
+                    disconnect::rewrite_status(&this.address, status)
+                })))
+            }
+        }
     }
 
     fn is_end_stream(&self) -> bool {

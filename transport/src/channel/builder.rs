@@ -49,8 +49,9 @@ impl ChannelBuilder {
         self
     }
 
-    /// A deadline applied to every request on the channel (none by default;
-    /// a per-call `grpc-timeout` still applies).
+    /// A deadline for every call on the channel that sets none itself
+    /// (none by default). It covers the whole call, streams included, and
+    /// is sent to the server as `grpc-timeout`.
     pub fn timeout(mut self, timeout: Duration) -> ChannelBuilder {
         self.request_timeout = Some(timeout);
         self
@@ -62,6 +63,7 @@ impl ChannelBuilder {
         let address = self.connector.address().clone();
         let first = self.connector.connect().await?;
         let endpoint = self.endpoint();
+        let timeout = self.request_timeout;
         // tonic opens its connection through the connector: hand it the
         // stream we already have, so no second one is made, and open fresh
         // ones on every reconnect after that.
@@ -82,26 +84,25 @@ impl ChannelBuilder {
             .connect_with_connector(service)
             .await
             .map_err(|e| Error::io(&address, "start HTTP/2 with", std::io::Error::other(e)))?;
-        Ok(Channel::new(inner, address))
+        Ok(Channel::new(inner, address, timeout))
     }
 
     /// A channel that connects on first use (and reports failures there, as
     /// `UNAVAILABLE`).
     pub fn connect_lazy(self) -> Channel {
         let address = self.connector.address().clone();
+        let timeout = self.request_timeout;
         Channel::new(
             self.endpoint().connect_with_connector_lazy(self.connector),
             address,
+            timeout,
         )
     }
 
     fn endpoint(&self) -> Endpoint {
         let uri = self.connector.address().endpoint_uri();
-        let mut endpoint =
-            Endpoint::from_shared(uri).expect("endpoint URIs built by Address are valid");
-        if let Some(timeout) = self.request_timeout {
-            endpoint = endpoint.timeout(timeout);
-        }
-        endpoint
+        // The default deadline is applied by `Channel` (for the whole call,
+        // streams included), not by tonic's endpoint timer.
+        Endpoint::from_shared(uri).expect("endpoint URIs built by Address are valid")
     }
 }

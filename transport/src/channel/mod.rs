@@ -7,6 +7,10 @@
 //! tonic's channel and rewrites exactly those errors, in the response future
 //! (a unary call in flight) and in the response body (an open stream); every
 //! other status passes through untouched.
+//!
+//! It also holds a call to its deadline for the whole call: tonic stops
+//! timing a call once the response headers arrive, so a stream that has
+//! started would run past it (see [`crate::deadline`]).
 
 mod body;
 mod builder;
@@ -16,11 +20,13 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 pub use body::ChannelBody;
 pub use builder::{ChannelBuilder, connect};
 
 use crate::Address;
+use crate::deadline::{self, Timer};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -30,13 +36,19 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub struct Channel {
     inner: tonic::transport::Channel,
     address: Arc<Address>,
+    default_timeout: Option<Duration>,
 }
 
 impl Channel {
-    pub(crate) fn new(inner: tonic::transport::Channel, address: Address) -> Channel {
+    pub(crate) fn new(
+        inner: tonic::transport::Channel,
+        address: Address,
+        default_timeout: Option<Duration>,
+    ) -> Channel {
         Channel {
             inner,
             address: Arc::new(address),
+            default_timeout,
         }
     }
 
@@ -63,12 +75,25 @@ impl tower::Service<http::Request<tonic::body::Body>> for Channel {
             .map_err(move |e| disconnect::rewrite_error(&address, e.into()))
     }
 
-    fn call(&mut self, request: http::Request<tonic::body::Body>) -> Self::Future {
+    fn call(&mut self, mut request: http::Request<tonic::body::Body>) -> Self::Future {
+        // The call's own deadline, else the channel's default, which then
+        // goes to the server too.
+        let headers = request.headers_mut();
+        let timeout = match headers
+            .get(deadline::GRPC_TIMEOUT)
+            .and_then(deadline::parse)
+        {
+            Some(timeout) => Some(timeout),
+            None => self.default_timeout.inspect(|&timeout| {
+                headers.insert(deadline::GRPC_TIMEOUT, deadline::encode(timeout));
+            }),
+        };
+        let timer = Timer::new(timeout);
         let response = self.inner.call(request);
         let address = self.address.clone();
         Box::pin(async move {
             match response.await {
-                Ok(response) => Ok(response.map(|body| ChannelBody::new(body, address))),
+                Ok(response) => Ok(response.map(|body| ChannelBody::new(body, address, timer))),
                 Err(error) => Err(disconnect::rewrite_error(&address, error.into())),
             }
         })

@@ -1,0 +1,140 @@
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::{HeaderMap, Request, Response};
+use http_body::{Body, Frame, SizeHint};
+use tower::{Layer, Service};
+
+use super::{GRPC_TIMEOUT, Timer, parse};
+
+/// Ends responses that outlive the call's `grpc-timeout` with
+/// `DEADLINE_EXCEEDED`; add it with `Server::builder().layer(DeadlineLayer)`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DeadlineLayer;
+
+impl<S> Layer<S> for DeadlineLayer {
+    type Service = DeadlineService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        DeadlineService { inner }
+    }
+}
+
+/// A gRPC service whose streams stop at the caller's deadline.
+#[derive(Clone, Debug)]
+pub struct DeadlineService<S> {
+    inner: S,
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for DeadlineService<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    S::Future: Send + 'static,
+    ResBody: Default,
+{
+    type Response = Response<DeadlineBody<ResBody>>;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        // The clock starts when the request arrives, as the caller's did
+        // when it sent it.
+        let timeout = request.headers().get(GRPC_TIMEOUT).and_then(parse);
+        let mut timer = Timer::new(timeout);
+        let response = self.inner.call(request);
+        Box::pin(async move {
+            // A handler still working at the deadline is answered
+            // DEADLINE_EXCEEDED. This timer started before tonic's own
+            // (which would say CANCELLED) and is polled first, so it wins.
+            let mut response = std::pin::pin!(response);
+            let outcome = std::future::poll_fn(|cx| {
+                if let Poll::Ready(result) = response.as_mut().poll(cx) {
+                    return Poll::Ready(Some(result));
+                }
+                timer.poll_expired(cx).map(|()| None)
+            })
+            .await;
+            let response = match outcome {
+                Some(result) => result?,
+                None => {
+                    timer.clear();
+                    deadline_status(timer.timeout()).into_http()
+                }
+            };
+            Ok(response.map(|inner| DeadlineBody {
+                inner: Some(inner),
+                timer,
+            }))
+        })
+    }
+}
+
+/// A response body cut off with `DEADLINE_EXCEEDED` trailers at the deadline.
+#[derive(Debug)]
+pub struct DeadlineBody<B> {
+    /// `None` once the deadline cut the stream off.
+    inner: Option<B>,
+    timer: Timer,
+}
+
+impl<B> Body for DeadlineBody<B>
+where
+    B: Body<Data = Bytes> + Unpin,
+{
+    type Data = Bytes;
+    type Error = B::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, B::Error>>> {
+        let this = &mut *self;
+        let Some(inner) = &mut this.inner else {
+            return Poll::Ready(None);
+        };
+        match Pin::new(inner).poll_frame(cx) {
+            Poll::Ready(None) => {
+                this.timer.clear();
+                Poll::Ready(None)
+            }
+            Poll::Pending => match this.timer.poll_expired(cx) {
+                Poll::Ready(()) => {
+                    this.timer.clear();
+                    // End with the status; dropping the inner body drops the
+                    // handler's stream, so it stops producing.
+                    this.inner = None;
+                    Poll::Ready(Some(Ok(Frame::trailers(deadline_trailers(
+                        this.timer.timeout(),
+                    )))))
+                }
+                Poll::Pending => Poll::Pending,
+            },
+            ready => ready,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.as_ref().is_none_or(Body::is_end_stream)
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.as_ref().map(Body::size_hint).unwrap_or_default()
+    }
+}
+
+fn deadline_status(timeout: std::time::Duration) -> tonic::Status {
+    tonic::Status::deadline_exceeded(format!("deadline of {timeout:?} exceeded"))
+}
+
+fn deadline_trailers(timeout: std::time::Duration) -> HeaderMap {
+    let mut trailers = HeaderMap::new();
+    // The same headers tonic writes for a status, in trailers.
+    let _ = deadline_status(timeout).add_header(&mut trailers);
+    trailers
+}

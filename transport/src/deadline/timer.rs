@@ -1,0 +1,41 @@
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use tokio::time::Sleep;
+
+/// An optional deadline that can be polled from inside a body.
+#[derive(Debug, Default)]
+pub(crate) struct Timer {
+    sleep: Option<Pin<Box<Sleep>>>,
+    timeout: Duration,
+}
+
+impl Timer {
+    /// A deadline `timeout` from now, or none.
+    pub(crate) fn new(timeout: Option<Duration>) -> Timer {
+        Timer {
+            sleep: timeout.map(|t| Box::pin(tokio::time::sleep(t))),
+            timeout: timeout.unwrap_or_default(),
+        }
+    }
+
+    /// Ready once the deadline has passed (never, without one).
+    pub(crate) fn poll_expired(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        match &mut self.sleep {
+            Some(sleep) => sleep.as_mut().poll(cx),
+            None => Poll::Pending,
+        }
+    }
+
+    /// Forgets the deadline (once the call is over).
+    pub(crate) fn clear(&mut self) {
+        self.sleep = None;
+    }
+
+    /// The timeout this deadline was set with.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
+    }
+}
