@@ -104,3 +104,36 @@ fn an_invalid_address_is_a_usage_error_naming_it() {
         "{stderr}"
     );
 }
+
+#[test]
+fn bad_names_and_paths_are_clear_errors() {
+    let serve = |address: &str| {
+        let mut command = Command::new(BIN);
+        command.args(["serve", "--listen", address]);
+        run(command, Duration::from_secs(20))
+    };
+    let long = format!("unix:/tmp/{}.sock", "x".repeat(200));
+    let pipe_long = format!(r"\\.\pipe\{}", "p".repeat(300));
+    let mut cases = vec![
+        ("", 2, "the address is empty"),
+        (long.as_str(), 2, "the OS allows at most"),
+        (pipe_long.as_str(), 2, "at most 256"),
+        ("bad|name", 2, "`|` is not allowed"),
+    ];
+    if cfg!(unix) {
+        cases.push(("unix:/no/such/dir/x.sock", 1, "No such file or directory"));
+    }
+    for (address, exit, expected) in cases {
+        let output = serve(address);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(exit), "{address}: {stderr}");
+        assert!(stderr.contains(expected), "{address}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{address}: {stderr}");
+        if !address.is_empty() {
+            assert!(
+                stderr.contains(&address[..address.len().min(20)]),
+                "{address}: {stderr}"
+            );
+        }
+    }
+}
