@@ -430,7 +430,7 @@ mod tests {
             "x-a: b",
             "-max-time",
             "1.5",
-            "unix:/tmp/s.sock",
+            "127.0.0.1:50051",
             "pkg.Svc/Method",
         ])
         .unwrap();

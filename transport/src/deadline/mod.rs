@@ -54,7 +54,7 @@ pub(crate) fn encode(timeout: Duration) -> HeaderValue {
     .into_iter()
     .find(|(per, _)| nanos / per <= MAX)
     .map(|(per, unit)| format!("{}{unit}", nanos.div_ceil(per)))
-    .unwrap_or_else(|| format!("{}H", (timeout.as_secs() / 3600).clamp(1, MAX as u64)));
+    .unwrap_or_else(|| format!("{}H", timeout.as_secs().div_ceil(3600).clamp(1, MAX as u64)));
     HeaderValue::from_str(&text).expect("digits and a unit letter are a valid header value")
 }
 

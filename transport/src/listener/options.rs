@@ -81,7 +81,10 @@ impl ListenerOptions {
 
     /// At most `limit` connections open at once (none by default). While at
     /// the limit the listener stops accepting: further clients wait in the
-    /// socket backlog or retry a busy pipe until their connect timeout.
+    /// socket backlog (Unix) until a slot frees or their deadline passes.
+    /// On Windows the one pipe instance kept listening takes the next client,
+    /// which waits unaccepted the same way; the ones after it find the pipe
+    /// busy and retry until their connect timeout.
     pub fn max_connections(mut self, limit: usize) -> Self {
         self.max_connections = Some(limit.max(1));
         self
