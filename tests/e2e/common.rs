@@ -199,10 +199,17 @@ pub async fn stubs(address: &str) -> Stubs {
 /// cannot show anything there.
 pub fn skipped_under_wine(why: &str) -> bool {
     if is_wine() {
-        eprintln!("skipped under Wine: {why}");
+        notice(&format!("skipped under Wine: {why}"));
         return true;
     }
     false
+}
+
+/// Writes a notice (a skip, a figure) past libtest's output capture, so it shows in the
+/// run's output even though the test is reported as passed.
+pub fn notice(notice: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{notice}");
 }
 
 /// Wine's ntdll exports `wine_get_version`; Windows' does not.

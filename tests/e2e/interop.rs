@@ -20,7 +20,7 @@ fn grpcio_calls_the_server_over_a_unix_socket() {
             std::env::var_os("PIPERPC_REQUIRE_INTEROP").is_none(),
             "python3 with grpcio is required (pip install grpcio)"
         );
-        eprintln!("skipped: python3 with grpcio is not installed (pip install grpcio)");
+        crate::common::notice("skipped: python3 with grpcio is not installed (pip install grpcio)");
         return;
     }
     let server = Server::start();

@@ -55,10 +55,10 @@ fn many_connections_from_several_processes_lose_nothing() {
         assert!(field("writes") > 0, "{stdout}");
         total_ok += field("ok");
     }
-    eprintln!(
-        "{} connections from {processes} processes: {total_ok} calls answered correctly, 0 errors",
+    crate::common::notice(&format!(
+        "load: {} connections from {processes} processes: {total_ok} calls answered correctly, 0 errors",
         processes * per_process
-    );
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -141,7 +141,9 @@ mod unix {
         if is_root() {
             return false;
         }
-        eprintln!("skipped: {test} needs root to run a client as another user");
+        crate::common::notice(&format!(
+            "skipped: {test} needs root to run a client as another user"
+        ));
         true
     }
 

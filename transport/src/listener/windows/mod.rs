@@ -83,7 +83,9 @@ impl PipeAcceptor {
             .as_mut()
             .expect("pending instance just created");
         if let Err(e) = pending.connect().await {
-            // The instance is unusable (the client vanished mid-connect).
+            // The instance is unusable; a fresh one is made on the next accept.
+            // (A client that vanished mid-connect is not this case: mio reports
+            // it as connected, and the dead connection ends on its first read.)
             self.pending = None;
             return Err(e);
         }
