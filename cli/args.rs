@@ -74,6 +74,14 @@ pub struct ServeArgs {
     /// is closed; 0 waits forever.
     #[arg(long, value_name = "SECS", default_value_t = 5.0)]
     pub handshake_timeout: f64,
+    /// Seconds between HTTP/2 pings to each client; a client that does not
+    /// answer within --keepalive-timeout is disconnected (it is gone, or is
+    /// stalling the connection on purpose). 0 turns pings off.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub keepalive: f64,
+    /// Seconds a client has to answer a ping.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    pub keepalive_timeout: f64,
     #[command(flatten)]
     pub access: CallerAccess,
 }

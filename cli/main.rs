@@ -73,6 +73,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         stop_on_stdin_eof: args.stop_on_stdin_eof,
         max_message_size: args.max_message_size,
         reflection: !args.no_reflection,
+        keepalive: Some(seconds(args.keepalive, "keepalive")?).filter(|t| !t.is_zero()),
+        keepalive_timeout: seconds(args.keepalive_timeout, "keepalive-timeout")?,
     };
     piperpc::server::serve(config).await
 }

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use piperpc_transport::channel::settings::tune_server;
 use piperpc_transport::deadline::DeadlineLayer;
 use piperpc_transport::message_limit::ResourceExhaustedLayer;
 use piperpc_transport::{Address, ListenerOptions};
@@ -48,6 +49,28 @@ pub struct ServeConfig {
     pub max_message_size: usize,
     /// Serve gRPC server reflection (v1 and v1alpha).
     pub reflection: bool,
+    /// Interval of HTTP/2 pings to each client (`None`: no pings).
+    pub keepalive: Option<Duration>,
+    /// How long a client has to answer a ping before it is disconnected.
+    pub keepalive_timeout: Duration,
+}
+
+impl ServeConfig {
+    /// Serving `listen` with `piperpc serve`'s defaults: same-user peers
+    /// only, 5 s grace, 4 MiB messages, reflection on, pings every 30 s.
+    pub fn new(listen: Vec<Address>) -> ServeConfig {
+        ServeConfig {
+            listen,
+            listener: ListenerOptions::new()
+                .peer_policy(piperpc_transport::PeerPolicy::same_user()),
+            grace: Duration::from_secs(5),
+            stop_on_stdin_eof: false,
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            reflection: true,
+            keepalive: Some(Duration::from_secs(30)),
+            keepalive_timeout: Duration::from_secs(10),
+        }
+    }
 }
 
 /// Serves until a stop signal, then drains and returns.
@@ -76,8 +99,11 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         tracing::info!(%address, "serving");
         writeln!(stdout, "listening on {address}")?;
         let (routes, shutdown) = (routes.clone(), shutdown.clone());
+        let (keepalive, keepalive_timeout) = (config.keepalive, config.keepalive_timeout);
         servers.spawn(async move {
-            let served = Server::builder()
+            let served = tune_server(Server::builder())
+                .http2_keepalive_interval(keepalive)
+                .http2_keepalive_timeout(Some(keepalive_timeout))
                 .layer(ResourceExhaustedLayer)
                 .layer(DeadlineLayer)
                 .add_routes(routes)

@@ -39,10 +39,11 @@ async fn the_server_cuts_a_stream_off_at_the_deadline_it_was_sent() {
     let server = Server::start();
     // tonic's own channel enforces nothing once a stream has started: any
     // end of this stream comes from the server.
-    let channel = piperpc_transport::connect(server.address())
+    let address = piperpc_transport::Address::parse(server.address()).unwrap();
+    let channel = tonic::transport::Endpoint::from_static("http://localhost")
+        .connect_with_connector(piperpc_transport::Connector::new(address))
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     let mut echo = EchoClient::new(channel);
     let mut request = tonic::Request::new(slow_count());
     request.set_timeout(Duration::from_millis(700));

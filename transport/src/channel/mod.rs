@@ -1,20 +1,22 @@
-//! A tonic channel over a local pipe, whose calls fail with `UNAVAILABLE`
-//! when the connection is lost.
+//! A gRPC channel over a local pipe (or TCP).
 //!
-//! gRPC says a call cut off by a broken connection ends with UNAVAILABLE
-//! (retry with backoff); tonic reports the h2 error underneath as UNKNOWN or
-//! CANCELLED, which a client cannot tell from a server bug. [`Channel`] wraps
-//! tonic's channel and rewrites exactly those errors, in the response future
-//! (a unary call in flight) and in the response body (an open stream); every
-//! other status passes through untouched.
-//!
-//! It also holds a call to its deadline for the whole call: tonic stops
-//! timing a call once the response headers arrive, so a stream that has
-//! started would run past it (see [`crate::deadline`]).
+//! [`Channel`] is what generated clients are built on
+//! (`EchoClient::new(channel)`). Compared with tonic's channel it:
+//! - sends each call straight on the HTTP/2 connection, without tonic's
+//!   queue-and-worker hop (see `connection.rs`), with HTTP/2 settings for
+//!   local links (`settings.rs`);
+//! - fails calls cut off by a broken connection with `UNAVAILABLE`, as gRPC
+//!   specifies (tonic says UNKNOWN or CANCELLED), and reconnects on the next
+//!   call (`disconnect.rs`);
+//! - holds a call to its deadline for the whole call, streams included
+//!   (tonic stops timing at the response headers), failing it with
+//!   `DEADLINE_EXCEEDED` (see [`crate::deadline`]).
 
 mod body;
 mod builder;
+mod connection;
 mod disconnect;
+pub mod settings;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -27,39 +29,43 @@ pub use builder::{ChannelBuilder, connect};
 
 use crate::Address;
 use crate::deadline::{self, Timer};
+use connection::Connection;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// A channel to one address; generated gRPC clients take it like tonic's
-/// (`EchoClient::new(channel)`). Cheap to clone; reconnects by itself.
+/// A channel to one address. Cheap to clone (clones share the connection);
+/// reconnects by itself after the server restarts.
 #[derive(Clone, Debug)]
 pub struct Channel {
-    inner: tonic::transport::Channel,
-    address: Arc<Address>,
+    connection: Arc<Connection>,
+    origin: Arc<http::uri::Authority>,
     default_timeout: Option<Duration>,
 }
 
 impl Channel {
-    pub(crate) fn new(
-        inner: tonic::transport::Channel,
-        address: Address,
-        default_timeout: Option<Duration>,
-    ) -> Channel {
+    pub(crate) fn new(connection: Connection, default_timeout: Option<Duration>) -> Channel {
+        let origin = connection
+            .connector()
+            .address()
+            .endpoint_uri()
+            .trim_start_matches("http://")
+            .parse()
+            .expect("endpoint URIs built by Address have a valid authority");
         Channel {
-            inner,
-            address: Arc::new(address),
+            connection: Arc::new(connection),
+            origin: Arc::new(origin),
             default_timeout,
         }
     }
 
     /// The address this channel calls.
     pub fn address(&self) -> &Address {
-        &self.address
+        self.connection.connector().address()
     }
 
-    /// The tonic channel underneath, without the error rewriting.
-    pub fn into_inner(self) -> tonic::transport::Channel {
-        self.inner
+    /// Opens the connection now, unless one is open.
+    pub(crate) async fn ready(&self) -> Result<(), crate::Error> {
+        self.connection.sender().await.map(drop)
     }
 }
 
@@ -68,11 +74,10 @@ impl tower::Service<http::Request<tonic::body::Body>> for Channel {
     type Error = BoxError;
     type Future = Pin<Box<dyn Future<Output = Result<Self::Response, BoxError>> + Send>>;
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        let address = self.address.clone();
-        self.inner
-            .poll_ready(cx)
-            .map_err(move |e| disconnect::rewrite_error(&address, e.into()))
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        // Backpressure comes from HTTP/2 (the server's stream limit), which
+        // the call waits for once it has a connection.
+        Poll::Ready(Ok(()))
     }
 
     fn call(&mut self, mut request: http::Request<tonic::body::Body>) -> Self::Future {
@@ -88,14 +93,60 @@ impl tower::Service<http::Request<tonic::body::Body>> for Channel {
                 headers.insert(deadline::GRPC_TIMEOUT, deadline::encode(timeout));
             }),
         };
-        let timer = Timer::new(timeout);
-        let response = self.inner.call(request);
-        let address = self.address.clone();
+        set_origin(&mut request, &self.origin);
+        let mut timer = Timer::new(timeout);
+        let connection = self.connection.clone();
         Box::pin(async move {
-            match response.await {
-                Ok(response) => Ok(response.map(|body| ChannelBody::new(body, address, timer))),
-                Err(error) => Err(disconnect::rewrite_error(&address, error.into())),
+            let address = connection.connector().address().clone();
+            let shown = address.clone();
+            let sending = async move {
+                let address = shown;
+                let mut sender = connection
+                    .sender()
+                    .await
+                    .map_err(|e| Box::new(tonic::Status::unavailable(e.to_string())) as BoxError)?;
+                sender
+                    .ready()
+                    .await
+                    .map_err(|e| disconnect::rewrite_error(&address, e.into()))?;
+                sender
+                    .send_request(request)
+                    .await
+                    .map_err(|e| disconnect::rewrite_error(&address, e.into()))
+            };
+            let mut sending = std::pin::pin!(sending);
+            let outcome = std::future::poll_fn(|cx| {
+                if let Poll::Ready(result) = sending.as_mut().poll(cx) {
+                    return Poll::Ready(Some(result));
+                }
+                timer.poll_expired(cx).map(|()| None)
+            })
+            .await;
+            match outcome {
+                Some(response) => {
+                    let address = Arc::new(address);
+                    Ok(response?
+                        .map(|body| ChannelBody::new(tonic::body::Body::new(body), address, timer)))
+                }
+                None => Err(Box::new(tonic::Status::deadline_exceeded(format!(
+                    "deadline of {:?} exceeded calling {address}",
+                    timer.timeout()
+                ))) as BoxError),
             }
         })
+    }
+}
+
+/// tonic's generated clients send a path only; HTTP/2 wants the scheme and
+/// authority too.
+fn set_origin(request: &mut http::Request<tonic::body::Body>, origin: &http::uri::Authority) {
+    let mut parts = std::mem::take(request.uri_mut()).into_parts();
+    parts.scheme = Some(http::uri::Scheme::HTTP);
+    parts.authority = Some(origin.clone());
+    if parts.path_and_query.is_none() {
+        parts.path_and_query = Some(http::uri::PathAndQuery::from_static("/"));
+    }
+    if let Ok(uri) = http::Uri::from_parts(parts) {
+        *request.uri_mut() = uri;
     }
 }

@@ -1,0 +1,75 @@
+//! The command line of `piperpc-bench`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use piperpc_transport::Address;
+
+use crate::results::Group;
+
+/// How fast piperpc is: gRPC over a local pipe, against the same services
+/// in plain tonic over TCP loopback and against the raw floor (the same
+/// bytes over the same kind of local socket, no gRPC), side by side in one
+/// run. Prints a table; writes JSON and SVG charts.
+#[derive(Debug, Parser)]
+#[command(
+    name = "piperpc-bench",
+    version,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub role: Option<Role>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// A benchmark run (the default).
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Under a minute: the same figures from fewer, shorter rounds.
+    #[arg(long, conflicts_with = "smoke")]
+    pub quick: bool,
+    /// A few seconds: checks the tool works end to end (tests, Wine); the
+    /// figures mean nothing.
+    #[arg(long)]
+    pub smoke: bool,
+    /// Directory for results.json, results.md and the SVG charts
+    /// [default: the target directory's bench/, e.g. target/bench].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Measure only these parts (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "PART")]
+    pub only: Vec<Group>,
+    /// A name for this run, kept in the results ("before tuning").
+    #[arg(long, value_name = "TEXT")]
+    pub label: Option<String>,
+}
+
+/// The servers the bench starts as child processes of itself.
+#[derive(Debug, Subcommand)]
+pub enum Role {
+    /// Serves piperpc's demo services (the code of `piperpc serve`) until
+    /// standard input closes.
+    #[command(name = "grpc-server", hide = true)]
+    Piperpc {
+        /// Local address to serve on.
+        #[arg(long, value_parser = parse_address)]
+        listen: Address,
+    },
+    /// Serves the same services with a plain tonic server on 127.0.0.1
+    /// until standard input closes.
+    #[command(name = "tcp-server", hide = true)]
+    Tcp,
+    /// Serves the raw floor until standard input closes.
+    #[command(name = "raw-server", hide = true)]
+    Raw {
+        /// Unix socket path or pipe name.
+        #[arg(long)]
+        listen: String,
+    },
+}
+
+fn parse_address(input: &str) -> Result<Address, String> {
+    Address::parse(input).map_err(|e| e.to_string())
+}

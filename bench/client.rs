@@ -1,0 +1,121 @@
+//! One client connection to one subject, whatever the subject.
+//!
+//! The measurements are written once against [`Conn`] and run unchanged
+//! against piperpc, TCP and the raw floor: only how the connection is made
+//! differs, and that is the point of the comparison.
+//!
+//! - piperpc: `piperpc_transport::ChannelBuilder`, as an application would.
+//! - TCP: `tonic::transport::Endpoint::connect` with tonic's defaults, what
+//!   a user picks without piperpc (its server is plain tonic too).
+//! - raw: [`RawConn`] over the same kind of local socket as piperpc.
+
+use std::time::Instant;
+
+use anyhow::Context;
+use piperpc_transport::{Address, ChannelBuilder};
+
+use crate::grpc::Grpc;
+use crate::raw::client::RawConn;
+use crate::results::Subject;
+
+/// Where each subject's server listens.
+#[derive(Clone, Debug)]
+pub struct Targets {
+    /// The piperpc server's local address (`unix:...` or `\\.\pipe\...`).
+    pub local: Address,
+    /// The TCP server's URI (`http://127.0.0.1:PORT`).
+    pub tcp: String,
+    /// The raw server's socket path or pipe name.
+    pub raw: String,
+}
+
+/// An open connection to one subject's server.
+#[derive(Debug)]
+pub enum Conn {
+    /// gRPC over piperpc's local transport.
+    Piperpc(Grpc<piperpc_transport::Channel>),
+    /// gRPC over TCP loopback, tonic's own channel.
+    Tcp(Grpc<tonic::transport::Channel>),
+    /// The raw floor.
+    Raw(RawConn),
+}
+
+impl Conn {
+    /// Opens a new connection (a new socket or pipe, never a shared one) to
+    /// `subject`'s server.
+    pub async fn open(targets: &Targets, subject: Subject) -> anyhow::Result<Conn> {
+        Ok(match subject {
+            Subject::Piperpc => {
+                let channel = ChannelBuilder::new(targets.local.clone())
+                    .connect()
+                    .await
+                    .with_context(|| format!("connecting to {}", targets.local))?;
+                Conn::Piperpc(Grpc::new(channel))
+            }
+            Subject::Tcp => {
+                let channel = tonic::transport::Endpoint::from_shared(targets.tcp.clone())?
+                    .connect()
+                    .await
+                    .with_context(|| format!("connecting to {}", targets.tcp))?;
+                Conn::Tcp(Grpc::new(channel))
+            }
+            Subject::Raw => Conn::Raw(
+                RawConn::connect(&targets.raw)
+                    .await
+                    .with_context(|| format!("connecting to the raw server at {}", targets.raw))?,
+            ),
+        })
+    }
+
+    /// Opens `count` connections to `subject`'s server, one after another.
+    pub async fn open_many(
+        targets: &Targets,
+        subject: Subject,
+        count: usize,
+    ) -> anyhow::Result<Vec<Conn>> {
+        let mut conns = Vec::with_capacity(count);
+        for _ in 0..count {
+            conns.push(Conn::open(targets, subject).await?);
+        }
+        Ok(conns)
+    }
+
+    /// A unary round trip of `size` bytes each way.
+    pub async fn round_trip(&mut self, size: usize) -> anyhow::Result<()> {
+        match self {
+            Conn::Piperpc(grpc) => grpc.round_trip(size).await,
+            Conn::Tcp(grpc) => grpc.round_trip(size).await,
+            Conn::Raw(raw) => Ok(raw.round_trip(size).await?),
+        }
+    }
+
+    /// `count` messages of `size` bytes from server to client; returns the
+    /// payload bytes received.
+    pub async fn stream(&mut self, count: u32, size: usize) -> anyhow::Result<u64> {
+        match self {
+            Conn::Piperpc(grpc) => grpc.stream(count, size).await,
+            Conn::Tcp(grpc) => grpc.stream(count, size).await,
+            Conn::Raw(raw) => Ok(raw.stream(count, size).await?),
+        }
+    }
+
+    /// `size`-byte messages answered one at a time, until `until`; returns
+    /// the exchanges made (at least one). gRPC uses one bidirectional
+    /// stream; raw, its echo.
+    pub async fn ping_pong(&mut self, size: usize, until: Instant) -> anyhow::Result<u64> {
+        match self {
+            Conn::Piperpc(grpc) => grpc.ping_pong(size, until).await,
+            Conn::Tcp(grpc) => grpc.ping_pong(size, until).await,
+            Conn::Raw(raw) => {
+                let mut exchanges = 0;
+                loop {
+                    raw.round_trip(size).await?;
+                    exchanges += 1;
+                    if Instant::now() >= until {
+                        return Ok(exchanges);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! Unary calls of a small message on many connections at once: total
+//! calls per second.
+//!
+//! Each connection is its own socket or pipe (its own gRPC channel), driven
+//! by its own task making one call after another, as that many independent
+//! clients would. All start together and stop at the same deadline.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+use crate::client::Conn;
+use crate::plan::{Plan, size_name};
+use crate::results::{Figure, Group, Kind, Measure, Subject};
+use crate::session::{Session, index, order};
+use crate::stats::median;
+
+/// Measurement steps this part takes.
+pub fn steps(plan: &Plan) -> u64 {
+    (plan.connections.len() * plan.rounds * 3) as u64
+}
+
+/// Measures calls/s at every connection count of the plan.
+pub async fn measure(session: &Session) -> anyhow::Result<Vec<Figure>> {
+    let plan = &session.plan;
+    let size = plan.small_message;
+    let mut figures = Vec::new();
+    for &connections in &plan.connections {
+        let noun = if connections == 1 {
+            "concurrent connection"
+        } else {
+            "concurrent connections"
+        };
+        let name = format!("unary {}, {connections} {noun}", size_name(size));
+        session.progress.phase(&name);
+
+        let mut pools: [Vec<Conn>; 3] = Default::default();
+        for subject in Subject::ALL {
+            let mut pool = Conn::open_many(&session.targets, subject, connections).await?;
+            pool = run_all(pool, size, plan.warmup).await?.0;
+            pools[index(subject)] = pool;
+        }
+
+        let mut rates: [Vec<f64>; 3] = Default::default();
+        let mut calls: [usize; 3] = [0; 3];
+        for round in 0..plan.rounds {
+            for subject in order(round) {
+                let i = index(subject);
+                let pool = std::mem::take(&mut pools[i]);
+                let (pool, made, elapsed) = run_all(pool, size, plan.batch).await?;
+                pools[i] = pool;
+                rates[i].push(made as f64 / elapsed.as_secs_f64());
+                calls[i] += made as usize;
+                session.progress.step();
+            }
+        }
+
+        let mut figure = Figure::new(
+            &format!("unary_{connections}_connections_calls_per_s"),
+            Group::Concurrency,
+            name.clone(),
+            format!("{connections} conn."),
+            "calls/s",
+            Kind::Rate,
+        );
+        for subject in Subject::ALL {
+            let i = index(subject);
+            if let Some(value) = median(&rates[i]) {
+                figure.set(
+                    subject,
+                    Measure {
+                        value,
+                        rounds: rates[i].clone(),
+                        samples: Some(calls[i]),
+                    },
+                );
+            }
+        }
+        figures.push(figure);
+    }
+    Ok(figures)
+}
+
+/// Drives every connection of `pool` with back-to-back calls for `length`;
+/// returns the pool, the calls made and the time they took.
+async fn run_all(
+    pool: Vec<Conn>,
+    size: usize,
+    length: Duration,
+) -> anyhow::Result<(Vec<Conn>, u64, Duration)> {
+    let start = Instant::now();
+    let until = start + length;
+    let tasks: Vec<_> = pool
+        .into_iter()
+        .map(|mut conn| {
+            tokio::spawn(async move {
+                let mut calls = 0u64;
+                loop {
+                    conn.round_trip(size).await?;
+                    calls += 1;
+                    if Instant::now() >= until {
+                        return anyhow::Ok((conn, calls));
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut pool = Vec::with_capacity(tasks.len());
+    let mut total = 0;
+    for task in tasks {
+        let (conn, calls) = task.await.context("a client task panicked")??;
+        pool.push(conn);
+        total += calls;
+    }
+    Ok((pool, total, start.elapsed()))
+}

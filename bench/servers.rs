@@ -1,0 +1,212 @@
+//! The three servers under test, each a child process of its own.
+//!
+//! Separate processes, as in real use, and one per subject, so each one's
+//! memory is its own and no subject's work runs in another's process. Each
+//! prints `listening on ADDRESS` when ready and exits when its standard
+//! input closes, which works the same on every OS.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, bail};
+use piperpc_transport::Address;
+
+use crate::client::Targets;
+use crate::results::Subject;
+
+/// Generous: a cold start under Wine takes seconds.
+const READY_TIMEOUT: Duration = Duration::from_secs(60);
+const STOP_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// One server child process.
+#[derive(Debug)]
+pub struct ServerProcess {
+    name: &'static str,
+    child: Child,
+    stdin: Option<ChildStdin>,
+    /// The address it announced.
+    pub address: String,
+}
+
+impl ServerProcess {
+    /// Starts this executable with `args` and waits for its ready line.
+    fn start(name: &'static str, args: &[&str]) -> anyhow::Result<ServerProcess> {
+        let exe = std::env::current_exe().context("locating the piperpc-bench executable")?;
+        let mut child = Command::new(&exe)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .with_context(|| format!("starting the {name} server ({})", exe.display()))?;
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().context("the server's stdout")?;
+        let (sender, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut server = ServerProcess {
+            name,
+            child,
+            stdin,
+            address: String::new(),
+        };
+        let line = lines.recv_timeout(READY_TIMEOUT).map_err(|_| {
+            let status = server.child.try_wait().ok().flatten();
+            match status {
+                Some(status) => {
+                    anyhow::anyhow!("the {name} server exited ({status}) before it was ready")
+                }
+                None => anyhow::anyhow!("the {name} server was not ready within {READY_TIMEOUT:?}"),
+            }
+        })?;
+        let Some(address) = line.strip_prefix("listening on ") else {
+            bail!("the {name} server said `{line}`, not `listening on ...`");
+        };
+        server.address = address.to_string();
+        Ok(server)
+    }
+
+    /// The child process, for reading its memory.
+    pub fn child(&self) -> &Child {
+        &self.child
+    }
+
+    /// Closes its standard input and waits for a clean exit.
+    fn stop(mut self) -> anyhow::Result<()> {
+        drop(self.stdin.take());
+        let deadline = Instant::now() + STOP_TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                if !status.success() {
+                    bail!("the {} server exited with {status}", self.name);
+                }
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!(
+                    "the {} server did not stop within {STOP_TIMEOUT:?}",
+                    self.name
+                );
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// The three servers of a run.
+#[derive(Debug)]
+pub struct Servers {
+    piperpc: ServerProcess,
+    tcp: ServerProcess,
+    raw: ServerProcess,
+    _dir: RunDir,
+}
+
+impl Servers {
+    /// Starts the piperpc server on a fresh local address, the same
+    /// services in a plain tonic server on `127.0.0.1:0`, and the raw server
+    /// on a fresh local address of the piperpc one's kind.
+    pub fn start() -> anyhow::Result<Servers> {
+        let dir = RunDir::create()?;
+        let (local, raw) = dir.addresses();
+        let piperpc = ServerProcess::start("piperpc", &["grpc-server", "--listen", &local])?;
+        let tcp = ServerProcess::start("TCP", &["tcp-server"])?;
+        let raw = ServerProcess::start("raw", &["raw-server", "--listen", &raw])?;
+        Ok(Servers {
+            piperpc,
+            tcp,
+            raw,
+            _dir: dir,
+        })
+    }
+
+    /// The server of `subject`.
+    pub fn get(&self, subject: Subject) -> &ServerProcess {
+        match subject {
+            Subject::Piperpc => &self.piperpc,
+            Subject::Tcp => &self.tcp,
+            Subject::Raw => &self.raw,
+        }
+    }
+
+    /// Where clients reach each server.
+    pub fn targets(&self) -> anyhow::Result<Targets> {
+        Ok(Targets {
+            local: Address::parse(&self.piperpc.address)?,
+            tcp: self.tcp.address.clone(),
+            raw: self.raw.address.clone(),
+        })
+    }
+
+    /// Stops all three; an unclean exit of any is an error.
+    pub fn stop(self) -> anyhow::Result<()> {
+        let results = [self.piperpc.stop(), self.tcp.stop(), self.raw.stop()];
+        results.into_iter().collect()
+    }
+}
+
+/// Where a run's sockets live: a fresh private directory on Unix, removed
+/// at the end; nothing on Windows, whose pipes vanish with their servers.
+#[derive(Debug)]
+struct RunDir {
+    #[cfg_attr(windows, allow(dead_code))]
+    path: PathBuf,
+    tag: String,
+}
+
+impl RunDir {
+    fn create() -> anyhow::Result<RunDir> {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or_default();
+        let tag = format!("piperpc-bench-{}-{nanos}", std::process::id());
+        let path = std::env::temp_dir().join(&tag);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new()
+                .mode(0o700)
+                .create(&path)
+                .with_context(|| format!("creating {}", path.display()))?;
+        }
+        Ok(RunDir { path, tag })
+    }
+
+    /// The gRPC server's local address and the raw server's path.
+    fn addresses(&self) -> (String, String) {
+        if cfg!(windows) {
+            (
+                format!(r"\\.\pipe\{}", self.tag),
+                format!(r"\\.\pipe\{}-raw", self.tag),
+            )
+        } else {
+            let socket = |name: &str| self.path.join(name).display().to_string();
+            (format!("unix:{}", socket("grpc.sock")), socket("raw.sock"))
+        }
+    }
+}
+
+impl Drop for RunDir {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}

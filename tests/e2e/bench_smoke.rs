@@ -1,0 +1,109 @@
+//! `piperpc-bench --smoke`: the benchmark program runs end to end (its own
+//! server processes, every figure for every subject) and produces the
+//! table, the JSON and the charts. Its figures are not checked against any
+//! speed: benchmarks print figures, tests never time anything.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use crate::common::{is_wine, run};
+
+const BENCH: &str = env!("CARGO_BIN_EXE_piperpc-bench");
+const CHARTS: [&str; 4] = ["latency", "concurrency", "throughput", "memory"];
+const SUBJECTS: [&str; 3] = ["piperpc", "tcp", "raw"];
+
+#[test]
+fn smoke_run_prints_the_table_and_writes_json_and_charts() {
+    let out = fresh_dir();
+    let mut command = Command::new(BENCH);
+    command.arg("--smoke").arg("--out").arg(&out);
+    // Generous: under Wine, every server start and connection is slow.
+    let output = run(command, Duration::from_secs(300));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "piperpc-bench --smoke failed: {}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        output.status
+    );
+
+    // The table, with both ratio columns and a ratio in words.
+    for expected in [
+        "piperpc/TCP",
+        "piperpc/raw",
+        "unary 64 B, 1 connection: p50",
+        "MB/s",
+    ] {
+        assert!(stdout.contains(expected), "no `{expected}` in:\n{stdout}");
+    }
+    assert!(
+        stdout.contains("% faster") || stdout.contains("% slower") || stdout.contains("(same)"),
+        "no latency ratio in words in:\n{stdout}"
+    );
+    // Never a figure without its warnings.
+    assert!(stdout.contains("smoke run"), "{stdout}");
+    if cfg!(debug_assertions) {
+        assert!(
+            stdout.contains("DEBUG BUILD — not representative"),
+            "{stdout}"
+        );
+    }
+    if is_wine() {
+        assert!(
+            stdout.contains("Wine smoke run — not representative of Windows"),
+            "{stdout}"
+        );
+    }
+
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap())
+            .expect("results.json is JSON");
+    assert_eq!(json["plan"]["mode"], "smoke");
+    assert_eq!(json["machine"]["wine"], is_wine());
+    let figures = json["figures"].as_array().expect("figures");
+    assert!(figures.len() >= 14, "only {} figures", figures.len());
+    for figure in figures {
+        let id = figure["id"].as_str().expect("id");
+        let memory = figure["group"] == "memory";
+        for subject in SUBJECTS {
+            let measure = &figure[subject];
+            if measure.is_null() && memory && is_wine() {
+                continue; // Wine may not report a working set.
+            }
+            let value = measure["value"]
+                .as_f64()
+                .unwrap_or_else(|| panic!("{id}: no {subject} value in {figure}"));
+            // Memory per connection may round to nothing; all else moves.
+            let sane = value.is_finite() && if memory { value >= 0.0 } else { value > 0.0 };
+            assert!(sane, "{id}: {subject} = {value}");
+        }
+        if !memory {
+            let ratio = figure["ratio_piperpc_tcp"].as_f64();
+            assert!(
+                ratio.is_some_and(|r| r.is_finite() && r > 0.0),
+                "{id}: {figure}"
+            );
+        }
+    }
+
+    for chart in CHARTS {
+        let path = out.join(format!("{chart}.svg"));
+        let svg =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        for subject in ["piperpc", "TCP", "raw"] {
+            assert!(
+                svg.contains(&format!(">{subject}<")),
+                "{chart}.svg has no {subject} legend"
+            );
+        }
+    }
+    std::fs::remove_dir_all(&out).ok();
+}
+
+fn fresh_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("piperpc-bench-smoke-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
