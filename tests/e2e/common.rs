@@ -48,23 +48,8 @@ impl Server {
         for address in addresses {
             command.args(["--listen", address]);
         }
-        let mut child = command
-            .args(extra)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("spawn piperpc serve");
-        let stdin = child.stdin.take();
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        command.args(extra);
+        let (child, stdin, lines) = spawn_line_by_line(command);
         let mut server = Server {
             child,
             stdin,
@@ -119,6 +104,55 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Starts `command` with piped stdin and stdout; its stdout arrives line by
+/// line on the returned channel (read by a thread, so a test can wait on it
+/// with a timeout).
+pub fn spawn_line_by_line(
+    mut command: Command,
+) -> (Child, Option<ChildStdin>, mpsc::Receiver<String>) {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {command:?}: {e}"));
+    let stdin = child.stdin.take();
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    (child, stdin, lines)
+}
+
+/// A `piperpc call` process in the middle of an endless server stream, to be
+/// killed by the test: returns once it has printed its first `lines`
+/// messages.
+pub fn client_mid_stream(address: &str, lines: usize) -> Child {
+    let mut command = Command::new(BIN);
+    command.args([
+        "call",
+        "--connect",
+        address,
+        "count",
+        "1000000",
+        "--interval-ms",
+        "5",
+    ]);
+    let (child, _stdin, printed) = spawn_line_by_line(command);
+    for expected in 1..=lines {
+        let line = printed
+            .recv_timeout(START_TIMEOUT)
+            .expect("the stream never started");
+        assert_eq!(line, expected.to_string());
+    }
+    child
 }
 
 /// Waits for `child`, or gives up (and kills it) after `within`.
@@ -212,18 +246,4 @@ pub fn notice(notice: &str) {
     let _ = writeln!(std::io::stderr(), "{notice}");
 }
 
-/// Wine's ntdll exports `wine_get_version`; Windows' does not.
-#[cfg(windows)]
-pub fn is_wine() -> bool {
-    use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleA, GetProcAddress};
-    // SAFETY: both calls take NUL-terminated strings and return null on failure.
-    unsafe {
-        let ntdll = GetModuleHandleA(c"ntdll.dll".as_ptr().cast());
-        !ntdll.is_null() && GetProcAddress(ntdll, c"wine_get_version".as_ptr().cast()).is_some()
-    }
-}
-
-#[cfg(not(windows))]
-pub fn is_wine() -> bool {
-    false
-}
+pub use piperpc::platform::is_wine;

@@ -1,7 +1,6 @@
 //! Clients that die, servers that are not there, addresses already taken.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use piperpc::proto::demo::{CountRequest, EchoRequest};
@@ -19,23 +18,7 @@ async fn a_client_killed_mid_stream_leaves_the_server_serving_others() {
     };
     let mut survivor = other.echo.count(request).await.unwrap().into_inner();
 
-    let mut victim = Command::new(BIN)
-        .args([
-            "call",
-            "--connect",
-            server.address(),
-            "count",
-            "1000000",
-            "--interval-ms",
-            "5",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(victim.stdout.take().unwrap()).lines();
-    for expected in 1..=3 {
-        assert_eq!(lines.next().unwrap().unwrap(), expected.to_string());
-    }
+    let mut victim = crate::common::client_mid_stream(server.address(), 3);
     victim.kill().unwrap();
     victim.wait().unwrap();
 

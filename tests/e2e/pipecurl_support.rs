@@ -1,13 +1,13 @@
 //! Running `pipecurl` as a real process and reading what it printed.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::process::{Child, ChildStdin, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::common::{run, wait_timeout};
+use crate::common::{run, spawn_line_by_line, wait_timeout};
 
 pub const PIPECURL: &str = env!("CARGO_BIN_EXE_pipecurl");
 /// Generous: gRPC under Wine is slow.
@@ -106,23 +106,9 @@ pub struct Interactive {
 impl Interactive {
     /// Starts `pipecurl ARGS...` with piped stdin and stdout.
     pub fn start(args: &[&str]) -> Interactive {
-        let mut child = Command::new(PIPECURL)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("spawn pipecurl");
-        let stdin = child.stdin.take();
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let mut command = Command::new(PIPECURL);
+        command.args(args);
+        let (child, stdin, lines) = spawn_line_by_line(command);
         Interactive {
             child,
             stdin,

@@ -1,7 +1,6 @@
 //! Load, faults and their recovery.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use piperpc::client::Stubs;
@@ -179,21 +178,7 @@ async fn a_client_killed_mid_stream_frees_its_connection() {
     );
     assert_eq!(baseline, 1, "only the observer is connected");
 
-    let mut victim = Command::new(BIN)
-        .args([
-            "call",
-            "--connect",
-            server.address(),
-            "count",
-            "1000000",
-            "--interval-ms",
-            "5",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(victim.stdout.take().unwrap()).lines();
-    lines.next().unwrap().unwrap();
+    let mut victim = crate::common::client_mid_stream(server.address(), 1);
     assert_eq!(
         open(
             observer
