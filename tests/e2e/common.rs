@@ -221,6 +221,28 @@ pub fn call_ok(address: &str, args: &[&str]) -> String {
     stdout
 }
 
+/// The server's open-connection count, from its Stats service.
+pub async fn open_connections(stubs: &Stubs) -> u64 {
+    let request = piperpc::proto::demo::GetStatsRequest {};
+    let stats = stubs.stats().get(request).await.expect("Stats.Get");
+    stats.into_inner().open_connections
+}
+
+/// Waits (up to 30 s) for the open-connection count to reach `expected`
+/// and returns the last count seen. A client sees its connection closed a
+/// moment before the server has dropped it, so a count is polled, not read
+/// once.
+pub async fn settled_open_connections(stubs: &Stubs, expected: u64) -> u64 {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let open = open_connections(stubs).await;
+        if open == expected || Instant::now() > deadline {
+            return open;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// In-test client stubs on a new connection.
 pub async fn stubs(address: &str) -> Stubs {
     let channel = piperpc_transport::connect(address)

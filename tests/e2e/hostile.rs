@@ -3,12 +3,12 @@
 
 use std::time::Duration;
 
-use piperpc::proto::demo::{CountRequest, EchoRequest, GetStatsRequest};
+use piperpc::proto::demo::{CountRequest, EchoRequest};
 use piperpc_transport::{Address, ClientStream, Connector};
 use proptest::prelude::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::common::{Server, stubs, unique_address};
+use crate::common::{Server, settled_open_connections, stubs, unique_address};
 
 const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 /// The server is started with this handshake timeout (seconds).
@@ -157,13 +157,7 @@ async fn a_silent_connection_is_closed_after_the_handshake_timeout() {
     let stream = raw(server.address()).await;
     expect_closed(stream, "sending nothing").await;
     // Freed on the server too: only the observer is left.
-    let open = observer
-        .stats()
-        .get(GetStatsRequest {})
-        .await
-        .unwrap()
-        .into_inner();
-    assert_eq!(open.open_connections, 1);
+    assert_eq!(settled_open_connections(&observer, 1).await, 1);
 }
 
 proptest! {
@@ -204,8 +198,7 @@ proptest! {
             }
             let mut echo = observer.clone();
             prop_assert!(echo.echo.echo(EchoRequest::default()).await.is_ok());
-            let open = observer.stats().get(GetStatsRequest {}).await.unwrap().into_inner();
-            prop_assert_eq!(open.open_connections, 1);
+            prop_assert_eq!(settled_open_connections(&observer, 1).await, 1);
             Ok(())
         })?;
     }

@@ -4,11 +4,14 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use piperpc::client::Stubs;
-use piperpc::proto::demo::{ChatRequest, CountRequest, EchoRequest, GetStatsRequest};
+use piperpc::proto::demo::{ChatRequest, CountRequest, EchoRequest};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::Code;
 
-use crate::common::{BIN, Server, call_ok, is_wine, run, stubs, unique_address};
+use crate::common::{
+    BIN, Server, call_ok, is_wine, open_connections, run, settled_open_connections, stubs,
+    unique_address,
+};
 
 /// Several client processes, each with many connections, each making mixed
 /// calls; every answer and every acknowledged write is checked.
@@ -167,51 +170,21 @@ async fn drain<T>(stream: &mut tonic::Streaming<T>) -> tonic::Status {
 async fn a_client_killed_mid_stream_frees_its_connection() {
     let server = Server::start();
     let observer = stubs(server.address()).await;
-    let open = |stats: piperpc::proto::demo::GetStatsResponse| stats.open_connections;
-    let baseline = open(
-        observer
-            .stats()
-            .get(GetStatsRequest {})
-            .await
-            .unwrap()
-            .into_inner(),
+    assert_eq!(
+        open_connections(&observer).await,
+        1,
+        "only the observer is connected"
     );
-    assert_eq!(baseline, 1, "only the observer is connected");
 
     let mut victim = crate::common::client_mid_stream(server.address(), 1);
-    assert_eq!(
-        open(
-            observer
-                .stats()
-                .get(GetStatsRequest {})
-                .await
-                .unwrap()
-                .into_inner()
-        ),
-        2
-    );
+    assert_eq!(open_connections(&observer).await, 2);
     victim.kill().unwrap();
     victim.wait().unwrap();
-
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let now_open = open(
-            observer
-                .stats()
-                .get(GetStatsRequest {})
-                .await
-                .unwrap()
-                .into_inner(),
-        );
-        if now_open == baseline {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "still {now_open} connections open"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    assert_eq!(
+        settled_open_connections(&observer, 1).await,
+        1,
+        "the killed client's connection was not freed"
+    );
     assert_eq!(call_ok(server.address(), &["echo", "fine"]), "fine\n");
 }
 
