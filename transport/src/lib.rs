@@ -13,12 +13,14 @@
 //! - [`connector`]: open a stream to an address ([`Connector`], a
 //!   `tower::Service<Uri>`).
 //! - [`channel`]: gRPC channels over it ([`connect`], [`ChannelBuilder`],
-//!   [`Channel`]), whose calls fail with `UNAVAILABLE` when the connection
-//!   is lost.
-//! - [`ConnectInfo`]: who connected (pid, uid/gid), in every request's
-//!   extensions.
-//! - [`peer_policy`]: who may call ([`PeerPolicy`]), enforced by a tower
-//!   layer before any service sees a request.
+//!   [`Channel`]): HTTP/2 tuned for local links, `UNAVAILABLE` when the
+//!   connection is lost, deadlines that cover whole streams.
+//! - [`ConnectInfo`]: who connected (pid; uid/gid on Unix; SID on Windows),
+//!   in every request's extensions.
+//! - [`peer_policy`]: who may call ([`PeerPolicy`]), enforced by the
+//!   listener (or a tower layer) before any service sees a request.
+//! - [`deadline`]: a server layer that ends streams at the caller's deadline
+//!   with `DEADLINE_EXCEEDED`.
 //! - [`message_limit`]: a tower layer that reports oversized messages as
 //!   `RESOURCE_EXHAUSTED`, as gRPC specifies.
 //! - [`Error`]: the crate's one error type.
