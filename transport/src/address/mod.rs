@@ -12,7 +12,7 @@
 //! | `unix-abstract:NAME`                      | a Linux abstract socket         |
 //! | `http://HOST:PORT`, `HOST:PORT`           | plain TCP                       |
 //!
-//! Parsing is split in two: [`syntax`] reads the text the same way on every
+//! Parsing is split in two: `syntax` reads the text the same way on every
 //! OS (so its tests run everywhere), then [`Address::parse`] resolves a bare
 //! name and refuses forms the running OS does not have.
 

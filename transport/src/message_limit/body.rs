@@ -5,7 +5,7 @@ use http_body::{Body, Frame, SizeHint};
 
 use super::fix_status;
 
-/// A response body whose trailers pass through [`fix_status`].
+/// A response body whose trailers get the same status rewrite.
 #[derive(Debug)]
 pub struct FixedTrailers<B> {
     inner: B,
