@@ -96,16 +96,5 @@ impl ServerCheck {
 }
 
 fn parse_identity(input: &str) -> Result<ServerIdentity, String> {
-    if input == "same-user" {
-        return Ok(ServerIdentity::SameUser);
-    }
-    if let Ok(uid) = input.parse() {
-        return Ok(ServerIdentity::Uid(uid));
-    }
-    if input.to_ascii_uppercase().starts_with("S-1-") {
-        return Ok(ServerIdentity::Sid(input.to_string()));
-    }
-    Err(format!(
-        "`{input}` is not same-user, a uid or a SID (S-1-...)"
-    ))
+    input.parse()
 }

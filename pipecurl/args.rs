@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use piperpc_transport::Address;
+use piperpc_transport::{Address, ServerIdentity};
 use tonic::metadata::MetadataMap;
 
 use crate::failure::Failure;
@@ -57,6 +57,10 @@ struct Cli {
     /// How long to keep trying to connect, in seconds.
     #[arg(long, value_name = "SECONDS")]
     connect_timeout: Option<f64>,
+    /// Refuse a server not running as this user, before sending anything:
+    /// same-user, a uid (Unix) or a SID (Windows).
+    #[arg(long, value_name = "WHO", value_parser = parse_identity)]
+    verify_server: Option<ServerIdentity>,
     /// Format of request data and responses.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     format: Format,
@@ -158,6 +162,8 @@ pub struct Options {
     pub max_time: Option<Duration>,
     /// How long connecting may keep retrying.
     pub connect_timeout: Option<Duration>,
+    /// Who the server must run as, if anyone in particular.
+    pub verify_server: Option<ServerIdentity>,
     /// Request and response format.
     pub format: Format,
     /// Print default-valued fields.
@@ -231,6 +237,7 @@ fn check(cli: Cli) -> Result<Options, Failure> {
             .connect_timeout
             .map(|s| seconds(s, "connect-timeout"))
             .transpose()?,
+        verify_server: cli.verify_server,
         format: cli.format,
         emit_defaults: cli.emit_defaults,
         allow_unknown_fields: cli.allow_unknown_fields,
@@ -369,6 +376,10 @@ pub fn normalize(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
         }
     }
     out
+}
+
+fn parse_identity(input: &str) -> Result<ServerIdentity, String> {
+    input.parse()
 }
 
 #[cfg(test)]

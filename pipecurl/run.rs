@@ -160,6 +160,9 @@ async fn connect(
     if let Some(timeout) = options.connect_timeout {
         builder = builder.connect_timeout(timeout);
     }
+    if let Some(identity) = &options.verify_server {
+        builder = builder.verify_server(identity.clone());
+    }
     let doing = format!("connecting to {address}");
     within(deadline, &doing, async {
         builder.connect().await.map_err(Failure::Connect)

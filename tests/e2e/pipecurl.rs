@@ -385,6 +385,18 @@ fn an_address_with_no_server_names_the_address() {
 }
 
 #[test]
+fn verify_server_refuses_a_server_of_another_user() {
+    let server = Server::start();
+    let health = "grpc.health.v1.Health/Check";
+    let ok = json_ok(&["--verify-server", "same-user", server.address(), health]);
+    assert_eq!(ok[0]["status"], "SERVING");
+
+    let stranger = if cfg!(windows) { "S-1-5-18" } else { "12345" };
+    let stderr = fails_with(&["--verify-server", stranger, server.address(), health], 1);
+    assert!(stderr.contains("refusing to send it anything"), "{stderr}");
+}
+
+#[test]
 fn every_address_form_the_transport_knows() {
     let local = unique_address();
     let mut addresses = vec![local.as_str(), "127.0.0.1:0"];

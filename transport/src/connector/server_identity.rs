@@ -6,6 +6,8 @@
 //! socket, or the user SID of the process behind the pipe) right after
 //! connecting and before the first byte of HTTP/2.
 
+use std::str::FromStr;
+
 use super::ClientStream;
 use crate::{Address, ConnectInfo, Error, identity};
 
@@ -49,6 +51,27 @@ impl ServerIdentity {
     }
 }
 
+/// `same-user`, a uid (digits), or a SID (`S-1-...`), as command lines
+/// write it.
+impl FromStr for ServerIdentity {
+    type Err = String;
+
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        if input == "same-user" {
+            return Ok(ServerIdentity::SameUser);
+        }
+        if let Ok(uid) = input.parse() {
+            return Ok(ServerIdentity::Uid(uid));
+        }
+        if input.to_ascii_uppercase().starts_with("S-1-") {
+            return Ok(ServerIdentity::Sid(input.to_string()));
+        }
+        Err(format!(
+            "`{input}` is not same-user, a uid or a SID (S-1-...)"
+        ))
+    }
+}
+
 fn describe_uid(server: &ConnectInfo) -> Option<String> {
     server.peer_uid.map(|uid| format!("uid {uid}"))
 }
@@ -58,4 +81,25 @@ fn describe_sid(server: &ConnectInfo) -> Option<String> {
         .peer_sid
         .as_ref()
         .map(|sid| format!("user {}", sid.to_ascii_uppercase()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_written_forms() {
+        assert_eq!("same-user".parse(), Ok(ServerIdentity::SameUser));
+        assert_eq!("1000".parse(), Ok(ServerIdentity::Uid(1000)));
+        assert_eq!(
+            "s-1-5-18".parse(),
+            Ok(ServerIdentity::Sid("s-1-5-18".into()))
+        );
+        assert!(
+            "root"
+                .parse::<ServerIdentity>()
+                .unwrap_err()
+                .contains("`root`")
+        );
+    }
 }
