@@ -11,9 +11,8 @@ use anyhow::Context;
 
 use crate::client::Conn;
 use crate::plan::{Plan, size_name};
-use crate::results::{Figure, Group, Kind, Measure, Subject};
+use crate::results::{Figure, Group, Kind, Subject};
 use crate::session::{Session, index, order};
-use crate::stats::median;
 
 /// Measurement steps this part takes.
 pub fn steps(plan: &Plan) -> u64 {
@@ -65,16 +64,7 @@ pub async fn measure(session: &Session) -> anyhow::Result<Vec<Figure>> {
         );
         for subject in Subject::ALL {
             let i = index(subject);
-            if let Some(value) = median(&rates[i]) {
-                figure.set(
-                    subject,
-                    Measure {
-                        value,
-                        rounds: rates[i].clone(),
-                        samples: Some(calls[i]),
-                    },
-                );
-            }
+            figure.set_median(subject, rates[i].clone(), Some(calls[i]));
         }
         figures.push(figure);
     }

@@ -201,6 +201,21 @@ impl Figure {
         } = Some(measure);
     }
 
+    /// Records `rounds` for `subject`, valued at their median (nothing when
+    /// there are no rounds).
+    pub fn set_median(&mut self, subject: Subject, rounds: Vec<f64>, samples: Option<usize>) {
+        if let Some(value) = stats::median(&rounds) {
+            self.set(
+                subject,
+                Measure {
+                    value,
+                    rounds,
+                    samples,
+                },
+            );
+        }
+    }
+
     /// The value of `subject`, if measured.
     pub fn value(&self, subject: Subject) -> Option<f64> {
         self.get(subject).map(|m| m.value)

@@ -11,9 +11,8 @@ use std::time::Instant;
 
 use crate::client::Conn;
 use crate::plan::{Plan, size_name};
-use crate::results::{Figure, Group, Kind, Measure, Subject};
+use crate::results::{Figure, Group, Kind, Subject};
 use crate::session::{Session, TimeBox, index, order};
-use crate::stats::median;
 
 /// Measurement steps this part takes.
 pub fn steps(plan: &Plan) -> u64 {
@@ -74,16 +73,7 @@ pub async fn measure(session: &Session) -> anyhow::Result<Vec<Figure>> {
         }
         for subject in Subject::ALL {
             let i = index(subject);
-            if let Some(value) = median(&rates[i]) {
-                figure.set(
-                    subject,
-                    Measure {
-                        value,
-                        rounds: rates[i].clone(),
-                        samples: None,
-                    },
-                );
-            }
+            figure.set_median(subject, rates[i].clone(), None);
         }
         figures.push(figure);
     }

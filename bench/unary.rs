@@ -10,7 +10,7 @@ use std::time::Instant;
 use crate::plan::{Plan, size_name};
 use crate::results::{Figure, Group, Kind, Measure, Subject};
 use crate::session::{Session, TimeBox, index, order};
-use crate::stats::{median, percentile, sort};
+use crate::stats::{percentile, sort};
 
 const PERCENTILES: [(f64, &str); 3] = [(50.0, "p50"), (90.0, "p90"), (99.0, "p99")];
 
@@ -97,16 +97,7 @@ pub async fn measure(session: &Session) -> anyhow::Result<Vec<Figure>> {
     for subject in Subject::ALL {
         let i = index(subject);
         let rounds: Vec<f64> = per_round[i].iter().map(|r| r[3]).collect();
-        if let Some(value) = median(&rounds) {
-            rate.set(
-                subject,
-                Measure {
-                    value,
-                    rounds,
-                    samples: Some(pooled[i].len()),
-                },
-            );
-        }
+        rate.set_median(subject, rounds, Some(pooled[i].len()));
     }
     figures.push(rate);
     Ok(figures)

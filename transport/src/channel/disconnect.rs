@@ -7,12 +7,8 @@ use tonic::{Code, Status};
 use super::BoxError;
 use crate::Address;
 
-/// `status` as UNAVAILABLE if it reports a lost connection, as
-/// DEADLINE_EXCEEDED if tonic's timer ended the call, else unchanged.
+/// `status` as UNAVAILABLE if it reports a lost connection, else unchanged.
 pub(super) fn rewrite_status(address: &Address, status: Status) -> Status {
-    if status.code() == Code::Cancelled && status.source().is_some_and(is_timeout) {
-        return Status::deadline_exceeded(format!("deadline exceeded calling {address}"));
-    }
     let lost = matches!(
         status.code(),
         Code::Unknown | Code::Cancelled | Code::Internal
@@ -27,14 +23,8 @@ pub(super) fn rewrite_status(address: &Address, status: Status) -> Status {
     }
 }
 
-/// A transport error as an UNAVAILABLE status if it is a lost connection,
-/// as DEADLINE_EXCEEDED if it is tonic's timer (which says CANCELLED).
+/// A transport error as an UNAVAILABLE status if it is a lost connection.
 pub(super) fn rewrite_error(address: &Address, error: BoxError) -> BoxError {
-    if is_timeout(&*error) {
-        return Box::new(Status::deadline_exceeded(format!(
-            "deadline exceeded calling {address}"
-        )));
-    }
     if is_lost_connection(&*error) {
         Box::new(Status::unavailable(format!(
             "connection to {address} lost: {error}"
@@ -69,18 +59,6 @@ fn is_lost_connection(error: &(dyn Error + 'static)) -> bool {
                     | std::io::ErrorKind::UnexpectedEof
             )
         {
-            return true;
-        }
-        next = error.source();
-    }
-    false
-}
-
-/// True when tonic's own deadline timer ended the call.
-fn is_timeout(error: &(dyn Error + 'static)) -> bool {
-    let mut next = Some(error);
-    while let Some(error) = next {
-        if error.is::<tonic::TimeoutExpired>() {
             return true;
         }
         next = error.source();

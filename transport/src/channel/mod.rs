@@ -114,15 +114,7 @@ impl tower::Service<http::Request<tonic::body::Body>> for Channel {
                     .await
                     .map_err(|e| disconnect::rewrite_error(&address, e.into()))
             };
-            let mut sending = std::pin::pin!(sending);
-            let outcome = std::future::poll_fn(|cx| {
-                if let Poll::Ready(result) = sending.as_mut().poll(cx) {
-                    return Poll::Ready(Some(result));
-                }
-                timer.poll_expired(cx).map(|()| None)
-            })
-            .await;
-            match outcome {
+            match timer.race(sending).await {
                 Some(response) => {
                     let address = Arc::new(address);
                     Ok(response?

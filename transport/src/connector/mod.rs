@@ -2,9 +2,9 @@
 //!
 //! [`Connector`] is a `tower::Service<Uri>` that ignores the URI and opens
 //! the configured address, the hook tonic's
-//! `Endpoint::connect_with_connector` offers for custom transports. Because
-//! tonic calls it again whenever the connection is lost, a `Channel` built on
-//! it reconnects by itself after a server restart.
+//! `Endpoint::connect_with_connector` offers for custom transports (tonic
+//! calls it again whenever the connection is lost). piperpc's own
+//! [`Channel`](crate::Channel) uses it the same way.
 
 mod attempt;
 mod server_identity;

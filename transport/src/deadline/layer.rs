@@ -52,15 +52,7 @@ where
             // A handler still working at the deadline is answered
             // DEADLINE_EXCEEDED. This timer started before tonic's own
             // (which would say CANCELLED) and is polled first, so it wins.
-            let mut response = std::pin::pin!(response);
-            let outcome = std::future::poll_fn(|cx| {
-                if let Poll::Ready(result) = response.as_mut().poll(cx) {
-                    return Poll::Ready(Some(result));
-                }
-                timer.poll_expired(cx).map(|()| None)
-            })
-            .await;
-            let response = match outcome {
+            let response = match timer.race(response).await {
                 Some(result) => result?,
                 None => {
                     timer.clear();

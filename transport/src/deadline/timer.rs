@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio::time::Sleep;
 
 /// An optional deadline that can be polled from inside a body.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Timer {
     sleep: Option<Pin<Box<Sleep>>>,
     timeout: Duration,
@@ -27,6 +27,19 @@ impl Timer {
             Some(sleep) => sleep.as_mut().poll(cx),
             None => Poll::Pending,
         }
+    }
+
+    /// Runs `future` until it completes (`Some`) or the deadline passes
+    /// (`None`), whichever comes first; the future is polled first.
+    pub(crate) async fn race<F: Future>(&mut self, future: F) -> Option<F::Output> {
+        let mut future = std::pin::pin!(future);
+        std::future::poll_fn(|cx| {
+            if let Poll::Ready(output) = future.as_mut().poll(cx) {
+                return Poll::Ready(Some(output));
+            }
+            self.poll_expired(cx).map(|()| None)
+        })
+        .await
     }
 
     /// Forgets the deadline (once the call is over).
