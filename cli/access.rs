@@ -82,14 +82,16 @@ fn parse_mode(input: &str) -> Result<u32, String> {
 /// Whom the client trusts to be the server.
 #[derive(Debug, Args)]
 pub struct ServerCheck {
-    /// Refuse a server not running as this user, before sending anything:
-    /// `same-user`, a uid (Unix) or a SID (Windows).
+    /// Who the server must run as, checked before anything is sent:
+    /// `same-user-or-system` (the default on local addresses: this user, or
+    /// root / a Windows service account), `same-user`, a uid (Unix), a SID
+    /// (Windows), or `any` (no check).
     #[arg(long, value_name = "WHO", value_parser = parse_identity)]
     verify_server: Option<ServerIdentity>,
 }
 
 impl ServerCheck {
-    /// The identity to require, if any.
+    /// The identity to require instead of the default, if one was given.
     pub fn identity(&self) -> Option<ServerIdentity> {
         self.verify_server.clone()
     }

@@ -57,8 +57,10 @@ struct Cli {
     /// How long to keep trying to connect, in seconds.
     #[arg(long, value_name = "SECONDS")]
     connect_timeout: Option<f64>,
-    /// Refuse a server not running as this user, before sending anything:
-    /// same-user, a uid (Unix) or a SID (Windows).
+    /// Who the server must run as, checked before anything is sent:
+    /// same-user-or-system (the default on local addresses: this user, or
+    /// root / a Windows service account), same-user, a uid (Unix), a SID
+    /// (Windows), or any (no check).
     #[arg(long, value_name = "WHO", value_parser = parse_identity)]
     verify_server: Option<ServerIdentity>,
     /// Format of request data and responses.
@@ -162,7 +164,7 @@ pub struct Options {
     pub max_time: Option<Duration>,
     /// How long connecting may keep retrying.
     pub connect_timeout: Option<Duration>,
-    /// Who the server must run as, if anyone in particular.
+    /// Who the server must run as, replacing the default check.
     pub verify_server: Option<ServerIdentity>,
     /// Request and response format.
     pub format: Format,

@@ -44,11 +44,19 @@ impl Server {
     /// Serves on each of `addresses`, with `extra` flags.
     pub fn start_on(addresses: &[&str], extra: &[&str]) -> Server {
         let mut command = Command::new(BIN);
-        command.arg("serve").arg("--stop-on-stdin-eof");
+        command.arg("serve");
         for address in addresses {
             command.args(["--listen", address]);
         }
         command.args(extra);
+        Server::start_command(command, addresses.len())
+    }
+
+    /// Runs `command` (a `piperpc serve` command line, perhaps behind a
+    /// wrapper such as `setpriv`) and waits for it to announce `addresses`
+    /// addresses.
+    pub fn start_command(mut command: Command, addresses: usize) -> Server {
+        command.arg("--stop-on-stdin-eof");
         let (child, stdin, lines) = spawn_line_by_line(command);
         let mut server = Server {
             child,
@@ -56,7 +64,7 @@ impl Server {
             lines,
             addresses: Vec::new(),
         };
-        for _ in addresses {
+        for _ in 0..addresses {
             let line = server
                 .lines
                 .recv_timeout(START_TIMEOUT)

@@ -15,3 +15,5 @@ mod load;
 mod pipecurl;
 mod reliability;
 mod security;
+mod squatting;
+mod users;

@@ -4,7 +4,7 @@
 use std::process::Command;
 use std::time::Duration;
 
-use crate::common::{BIN, Server, call, run, unique_address};
+use crate::common::{BIN, Server, call, run};
 
 #[test]
 fn tcp_peers_are_refused_unless_any_peer_is_allowed() {
@@ -73,42 +73,12 @@ async fn an_abstract_socket_needs_an_explicit_peer_policy() {
 #[cfg(unix)]
 mod unix {
     use std::os::unix::fs::PermissionsExt;
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
 
     use super::*;
+    use crate::users::{Scratch, needs_root};
 
-    /// A scratch directory others can enter, removed on drop.
-    struct Scratch(PathBuf);
-
-    impl Scratch {
-        fn new(tag: &str) -> Scratch {
-            let n = unique_address().len() + std::process::id() as usize;
-            let dir =
-                std::env::temp_dir().join(format!("piperpc-{tag}-{}-{n}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&dir);
-            std::fs::create_dir(&dir).unwrap();
-            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-            Scratch(dir)
-        }
-
-        fn path(&self) -> &Path {
-            &self.0
-        }
-    }
-
-    impl Drop for Scratch {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-
-    fn is_root() -> bool {
-        // SAFETY: geteuid has no preconditions.
-        unsafe { libc::geteuid() == 0 }
-    }
-
-    /// Runs `piperpc call` as another uid/gid, from a copy of the binary
-    /// that user can execute.
+    /// Runs `piperpc call` as another uid/gid.
     fn call_as(
         scratch: &Scratch,
         uid: u32,
@@ -116,35 +86,9 @@ mod unix {
         address: &str,
         args: &[&str],
     ) -> std::process::Output {
-        let bin = scratch.path().join("piperpc");
-        if !bin.exists() {
-            std::fs::copy(BIN, &bin).unwrap();
-            std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
-        }
-        let mut command = Command::new("setpriv");
-        command
-            .args([
-                "--reuid",
-                &uid.to_string(),
-                "--regid",
-                &gid.to_string(),
-                "--clear-groups",
-                "--",
-            ])
-            .arg(&bin)
-            .args(["call", "--connect", address])
-            .args(args);
+        let mut command = scratch.command_as(uid, gid);
+        command.args(["call", "--connect", address]).args(args);
         run(command, Duration::from_secs(30))
-    }
-
-    fn needs_root(test: &str) -> bool {
-        if is_root() {
-            return false;
-        }
-        crate::common::notice(&format!(
-            "skipped: {test} needs root to run a client as another user"
-        ));
-        true
     }
 
     #[test]

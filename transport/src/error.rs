@@ -50,10 +50,13 @@ pub enum Error {
         /// How long the connector kept trying.
         timeout: Duration,
     },
-    /// A file or directory on the way to a socket is unsafe to use.
+    /// A file or directory on the way to a socket is unsafe to use: someone
+    /// else could decide which server a name reaches.
     Insecure {
-        /// The address being bound.
+        /// The address being bound or called.
         address: Address,
+        /// What was refused (`"bind"`, `"connect to"`).
+        operation: &'static str,
         /// What is wrong, naming the file.
         reason: String,
     },
@@ -116,9 +119,11 @@ impl fmt::Display for Error {
                 f,
                 "timed out after {timeout:?} connecting to {address}: the server is busy"
             ),
-            Error::Insecure { address, reason } => {
-                write!(f, "refusing to bind {address}: {reason}")
-            }
+            Error::Insecure {
+                address,
+                operation,
+                reason,
+            } => write!(f, "refusing to {operation} {address}: {reason}"),
             Error::InvalidOption { option, reason } => write!(f, "invalid {option}: {reason}"),
             Error::WrongServer {
                 address,

@@ -59,6 +59,11 @@
 //!
 //! # Calling
 //!
+//! Before sending a byte, a client checks that a local server runs as its
+//! own user or as the OS (root; SYSTEM, LocalService, NetworkService), and
+//! on Unix that the directory of bare names is its own: a name squatted by
+//! another user is refused ([`ServerIdentity`] changes the rule).
+//!
 //! ```no_run
 //! use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
 //!

@@ -466,6 +466,35 @@ async fn server_info_reports_the_servers_pid_and_sid() {
     assert_eq!(info.peer_addr, None, "{info:?}");
 }
 
+/// With no `verify_server`, a client checks the server anyway: our own
+/// user passes. (The decision for service accounts and strangers is unit
+/// tested in `connector::server_identity`, fed the identities this same
+/// read returns; Wine runs one user.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_default_check_admits_a_server_of_our_own_user() {
+    let address = Address::NamedPipe(unique_pipe());
+    let listener = Listener::bind(&address).expect("bind the pipe");
+    let (_reporter, health) = tonic_health::server::health_reporter();
+    let server = tokio::spawn(
+        tonic::transport::Server::builder()
+            .add_service(health)
+            .serve_with_incoming(listener.into_incoming()),
+    );
+    assert_eq!(ServerIdentity::default(), ServerIdentity::SameUserOrSystem);
+    let channel = timeout(STEP, ChannelBuilder::new(address).connect())
+        .await
+        .expect("connect within 10s")
+        .expect("the default admits our own user");
+    timeout(
+        STEP,
+        HealthClient::new(channel).check(HealthCheckRequest::default()),
+    )
+    .await
+    .expect("health check within 10s")
+    .expect("health check");
+    server.abort();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn verify_server_admits_a_server_of_our_own_user() {
     let name = unique_pipe();

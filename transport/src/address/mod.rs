@@ -16,7 +16,7 @@
 //! OS (so its tests run everywhere), then [`Address::parse`] resolves a bare
 //! name and refuses forms the running OS does not have.
 
-mod default_dir;
+pub(crate) mod default_dir;
 mod syntax;
 
 use std::fmt;

@@ -62,11 +62,25 @@ impl Connector {
         self
     }
 
-    /// Refuse servers that are not `identity` (checked on every connection,
-    /// before anything is sent; a mismatch is [`Error::WrongServer`]).
+    /// Refuse servers that are not `identity`, replacing the default
+    /// ([`ServerIdentity::SameUserOrSystem`] on local addresses, no check
+    /// over TCP, where the OS names no one). Checked on every connection,
+    /// before anything is sent; a mismatch is [`Error::WrongServer`].
+    /// [`ServerIdentity::Any`] turns every check off, the Unix directory
+    /// check of bare names included.
     pub fn verify_server(mut self, identity: ServerIdentity) -> Connector {
         self.server_identity = Some(identity);
         self
+    }
+
+    /// The identity this connector requires of the server, if any.
+    fn required_identity(&self) -> Option<&ServerIdentity> {
+        match &self.server_identity {
+            Some(ServerIdentity::Any) => None,
+            Some(identity) => Some(identity),
+            None if self.address.is_local() => Some(&ServerIdentity::SameUserOrSystem),
+            None => None,
+        }
     }
 
     /// The address this connector opens.
@@ -76,14 +90,21 @@ impl Connector {
 
     /// Opens one stream. A server that is not there fails at once with
     /// [`Error::NotListening`]; a busy one is retried with a short backoff
-    /// until the connect timeout, then [`Error::ConnectTimeout`].
+    /// until the connect timeout, then [`Error::ConnectTimeout`]. A server
+    /// that is not who the client trusts fails at once, before anything is
+    /// sent: [`Error::Insecure`] for a bare name's directory that is not the
+    /// client's own (Unix), [`Error::WrongServer`] for the server's identity.
     pub async fn connect(&self) -> Result<ClientStream, Error> {
+        let identity = self.required_identity();
+        if identity.is_some() {
+            check_directory(&self.address)?;
+        }
         let deadline = Instant::now() + self.connect_timeout;
         let mut pause = FIRST_RETRY;
         loop {
             match stream::open(&self.address).await {
                 Ok(stream) => {
-                    if let Some(identity) = &self.server_identity {
+                    if let Some(identity) = identity {
                         identity.verify(&self.address, &stream)?;
                     }
                     return Ok(stream);
@@ -111,6 +132,36 @@ impl Connector {
             }
         }
     }
+}
+
+/// The directory of bare names must be the client's own, exactly as the
+/// server requires of it: whoever controls it decides which socket a name
+/// reaches. A missing one is left to the connect (no server is there).
+#[cfg(unix)]
+fn check_directory(address: &Address) -> Result<(), Error> {
+    use crate::address::default_dir::{DirState, check_private, is_in_default_dir};
+    let Some(dir) = address
+        .unix_path()
+        .filter(|path| is_in_default_dir(path))
+        .and_then(|path| path.parent())
+    else {
+        return Ok(());
+    };
+    match check_private(dir) {
+        Ok(DirState::Private | DirState::Missing) => Ok(()),
+        Ok(DirState::Unsafe(reason)) => Err(Error::Insecure {
+            address: address.clone(),
+            operation: "connect to",
+            reason,
+        }),
+        Err(e) => Err(Error::io(address, "inspect the directory of", e)),
+    }
+}
+
+/// Pipes have no directory: the server's identity is all there is to check.
+#[cfg(not(unix))]
+fn check_directory(_: &Address) -> Result<(), Error> {
+    Ok(())
 }
 
 impl tower::Service<Uri> for Connector {

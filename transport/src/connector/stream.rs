@@ -32,7 +32,8 @@ forward_to_variants!(Inner {
 impl ClientStream {
     /// Who the server is, as the OS reports it: pid, uid and gid of the
     /// socket's owner on Unix; pid and user SID of the pipe's server process
-    /// on Windows; the address over TCP.
+    /// on Windows (or, when that process's token is not ours to read, the
+    /// SID that owns the pipe); the address over TCP.
     pub fn server_info(&self) -> ConnectInfo {
         match &self.inner {
             Inner::Tcp(stream) => ConnectInfo {
@@ -54,7 +55,7 @@ impl ClientStream {
                 let pid = super::windows::server_pid(pipe);
                 ConnectInfo {
                     peer_pid: pid,
-                    peer_sid: pid.and_then(crate::identity::process_sid),
+                    peer_sid: super::windows::server_sid(pipe, pid),
                     ..ConnectInfo::default()
                 }
             }

@@ -32,3 +32,11 @@ pub(crate) fn server_pid(pipe: &NamedPipeClient) -> Option<u32> {
     let ok = unsafe { GetNamedPipeServerProcessId(pipe.as_raw_handle() as _, &mut pid) };
     (ok != 0).then_some(pid)
 }
+
+/// The user SID of the pipe's server: its process's token user, else the
+/// pipe's owner (a service's token is usually closed to other users, but
+/// whoever created the pipe owns it).
+pub(crate) fn server_sid(pipe: &NamedPipeClient, pid: Option<u32>) -> Option<String> {
+    pid.and_then(crate::identity::process_sid)
+        .or_else(|| crate::identity::handle_owner_sid(pipe.as_raw_handle() as _))
+}

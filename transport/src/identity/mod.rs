@@ -10,6 +10,6 @@ mod unix;
 mod windows;
 
 #[cfg(unix)]
-pub(crate) use unix::{current_sid, current_uid};
+pub(crate) use unix::{current_sid, current_uid, describe_uid};
 #[cfg(windows)]
-pub(crate) use windows::{current_sid, current_uid, process_sid};
+pub(crate) use windows::{current_sid, current_uid, handle_owner_sid, process_sid};

@@ -1,9 +1,13 @@
 use std::ptr;
 use std::sync::OnceLock;
 
-use windows_sys::Win32::Foundation::{CloseHandle, HANDLE, LocalFree};
-use windows_sys::Win32::Security::Authorization::ConvertSidToStringSidW;
-use windows_sys::Win32::Security::{GetTokenInformation, TOKEN_QUERY, TOKEN_USER, TokenUser};
+use windows_sys::Win32::Foundation::{CloseHandle, ERROR_SUCCESS, HANDLE, LocalFree};
+use windows_sys::Win32::Security::Authorization::{
+    ConvertSidToStringSidW, GetSecurityInfo, SE_KERNEL_OBJECT,
+};
+use windows_sys::Win32::Security::{
+    GetTokenInformation, OWNER_SECURITY_INFORMATION, PSID, TOKEN_QUERY, TOKEN_USER, TokenUser,
+};
 use windows_sys::Win32::System::Threading::{
     GetCurrentProcess, OpenProcess, OpenProcessToken, PROCESS_QUERY_LIMITED_INFORMATION,
 };
@@ -71,13 +75,80 @@ unsafe fn token_user_sid_of(token: HANDLE) -> Option<String> {
             return None;
         }
         let user = &*(buffer.as_ptr() as *const TOKEN_USER);
+        sid_string(user.User.Sid)
+    }
+}
+
+/// The owner SID of the kernel object behind `handle` (a pipe, say): who
+/// created it. The fallback when the process behind a pipe is not ours to
+/// query (a service's token usually is not), since an ordinary user cannot
+/// make another principal the owner of what it creates.
+pub(crate) fn handle_owner_sid(handle: HANDLE) -> Option<String> {
+    let mut owner: PSID = ptr::null_mut();
+    let mut descriptor = ptr::null_mut();
+    // SAFETY: `handle` is a live handle of the caller's; the owner pointer
+    // points into `descriptor`, which is freed after its last use.
+    unsafe {
+        let status = GetSecurityInfo(
+            handle,
+            SE_KERNEL_OBJECT,
+            OWNER_SECURITY_INFORMATION,
+            &mut owner,
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            &mut descriptor,
+        );
+        if status != ERROR_SUCCESS || owner.is_null() {
+            return None;
+        }
+        let sid = sid_string(owner);
+        LocalFree(descriptor);
+        sid
+    }
+}
+
+/// `S-1-5-...` for a binary SID.
+///
+/// # Safety
+/// `sid` must point to a valid SID.
+unsafe fn sid_string(sid: PSID) -> Option<String> {
+    unsafe {
         let mut wide = ptr::null_mut();
-        if ConvertSidToStringSidW(user.User.Sid, &mut wide) == 0 {
+        if ConvertSidToStringSidW(sid, &mut wide) == 0 {
             return None;
         }
         let len = (0..).take_while(|&i| *wide.add(i) != 0).count();
-        let sid = String::from_utf16_lossy(std::slice::from_raw_parts(wide, len));
+        let text = String::from_utf16_lossy(std::slice::from_raw_parts(wide, len));
         LocalFree(wide.cast());
-        Some(sid)
+        Some(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::windows::io::AsRawHandle;
+
+    use super::*;
+
+    /// The fallback a client uses when the server's token is closed to it:
+    /// a listener's pipe is owned by the user who serves it.
+    #[tokio::test]
+    async fn a_client_reads_the_serving_user_as_the_pipes_owner() {
+        let name = format!(r"\\.\pipe\piperpc-owner-{}", std::process::id());
+        let _listener =
+            crate::Listener::bind(&crate::Address::NamedPipe(name.clone())).expect("bind the pipe");
+        let client = tokio::net::windows::named_pipe::ClientOptions::new()
+            .open(&name)
+            .expect("open the pipe");
+        let owner = handle_owner_sid(client.as_raw_handle() as _);
+        assert_eq!(owner, current_sid());
+    }
+
+    #[test]
+    fn our_own_sid_is_a_user_sid() {
+        let sid = current_sid().expect("this process's SID");
+        assert!(sid.starts_with("S-1-5-"), "{sid}");
+        assert_eq!(process_sid(std::process::id()), Some(sid));
     }
 }

@@ -173,6 +173,7 @@ fn check_abstract_policy(address: &Address, options: &ListenerOptions) -> Result
     match &options.peer_policy {
         None => Err(Error::Insecure {
             address: address.clone(),
+            operation: "bind",
             reason: "an abstract socket has no file permissions, so every local user could \
                      connect; set a peer policy (ListenerOptions::peer_policy), or PeerPolicy::any() \
                      to accept that"

@@ -29,8 +29,11 @@ pub enum PipeSecurity {
 impl PipeSecurity {
     /// The SDDL for this setting, for a server running as `user_sid`.
     pub fn to_sddl(&self, user_sid: &str) -> String {
+        // O: the creating user owns the pipe, even when elevated (where
+        // Windows would make Administrators the owner): a client that may not
+        // read the server's token reads the owner instead.
         // P: protected, so nothing is inherited from a parent.
-        let base = format!("D:P(A;;GA;;;SY)(A;;GA;;;{user_sid})");
+        let base = format!("O:{user_sid}D:P(A;;GA;;;SY)(A;;GA;;;{user_sid})");
         match self {
             PipeSecurity::CurrentUser => base,
             PipeSecurity::CurrentUserAndAdministrators => {
@@ -51,16 +54,16 @@ mod tests {
         let me = "S-1-5-21-1-2-3-1001";
         assert_eq!(
             PipeSecurity::CurrentUser.to_sddl(me),
-            "D:P(A;;GA;;;SY)(A;;GA;;;S-1-5-21-1-2-3-1001)"
+            "O:S-1-5-21-1-2-3-1001D:P(A;;GA;;;SY)(A;;GA;;;S-1-5-21-1-2-3-1001)"
         );
         for preset in [
             PipeSecurity::CurrentUserAndAdministrators,
             PipeSecurity::AuthenticatedUsers,
         ] {
             let sddl = preset.to_sddl(me);
-            assert!(
-                sddl.starts_with("D:P(A;;GA;;;SY)(A;;GA;;;S-1-5-21-1-2-3-1001)(A;;0x12019b;;;")
-            );
+            assert!(sddl.starts_with(
+                "O:S-1-5-21-1-2-3-1001D:P(A;;GA;;;SY)(A;;GA;;;S-1-5-21-1-2-3-1001)(A;;0x12019b;;;"
+            ));
         }
         assert_eq!(CLIENT_ACCESS_MASK & 0x4, 0, "FILE_CREATE_PIPE_INSTANCE");
         assert_eq!(CLIENT_ACCESS_MASK | 0x4, 0x0012_019f);

@@ -14,6 +14,7 @@ use tokio::net::UnixListener;
 
 use super::connection::{Connection, Stream};
 use super::options::ListenerOptions;
+use crate::address::default_dir::{DirState, check_private, is_in_default_dir};
 use crate::{Address, ConnectInfo, Error, address::default_socket_dir};
 
 #[derive(Debug)]
@@ -36,7 +37,7 @@ impl UnixAcceptor {
         };
         match address {
             Address::Unix(path) => {
-                if path.parent() == Some(default_socket_dir().as_path()) {
+                if is_in_default_dir(path) {
                     ensure_private_dir(address, &default_socket_dir())?;
                 }
                 reclaim_stale(address, path)?;
@@ -74,40 +75,28 @@ impl UnixAcceptor {
     }
 }
 
-/// Creates `dir` 0700 if missing, and refuses it if another user owns it or
-/// others may write to it: whoever controls the directory controls which
-/// socket a client reaches.
+/// Creates `dir` 0700 if missing, and refuses it unless it is private
+/// (see [`check_private`]).
 fn ensure_private_dir(address: &Address, dir: &Path) -> Result<(), Error> {
     match fs::DirBuilder::new().mode(0o700).create(dir) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
         Err(e) => return Err(Error::io(address, "create directory for", e)),
     }
-    let meta = fs::symlink_metadata(dir).map_err(|e| Error::io(address, "stat directory of", e))?;
-    let insecure = |reason: String| Error::Insecure {
-        address: address.clone(),
-        reason,
-    };
-    if !meta.file_type().is_dir() {
-        return Err(insecure(format!("{} is not a directory", dir.display())));
+    match check_private(dir) {
+        Ok(DirState::Private) => Ok(()),
+        Ok(DirState::Unsafe(reason)) => Err(Error::Insecure {
+            address: address.clone(),
+            operation: "bind",
+            reason,
+        }),
+        Ok(DirState::Missing) => Err(Error::io(
+            address,
+            "create directory for",
+            io::Error::new(io::ErrorKind::NotFound, "removed as soon as it was made"),
+        )),
+        Err(e) => Err(Error::io(address, "stat directory of", e)),
     }
-    // SAFETY: getuid has no preconditions and cannot fail.
-    let uid = unsafe { libc::getuid() };
-    if meta.uid() != uid {
-        return Err(insecure(format!(
-            "{} belongs to uid {}, not to this user (uid {uid})",
-            dir.display(),
-            meta.uid()
-        )));
-    }
-    if meta.mode() & 0o022 != 0 {
-        return Err(insecure(format!(
-            "{} is writable by group or others (mode {:o}); it must be 0700",
-            dir.display(),
-            meta.mode() & 0o777
-        )));
-    }
-    Ok(())
 }
 
 /// Removes a socket file that no server answers on; refuses a live one.
