@@ -13,6 +13,7 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use crate::common::{BIN, Server, run};
+use crate::pipecurl::support::PIPECURL;
 use crate::users::{NOBODY, Scratch, chmod, needs_root};
 
 /// A uid no one else on the machine uses, per test process: the victim.
@@ -152,6 +153,17 @@ fn another_users_server_at_an_explicit_path_needs_a_knowing_choice() {
     let squatter = squatter_server(&scratch, &format!("unix:{}", socket.display()));
     let refused = victim_call(&scratch, None, squatter.address(), &["echo", "x"]);
     assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("runs as uid 65534"),
+        "{}",
+        stderr(&refused)
+    );
+
+    // pipecurl takes the same path through the framework's connector.
+    let mut pipecurl = scratch.run_as(PIPECURL, victim_uid(), victim_uid());
+    pipecurl.args([squatter.address(), "list"]);
+    let refused = run(pipecurl, Duration::from_secs(30));
+    assert!(!refused.status.success());
     assert!(
         stderr(&refused).contains("runs as uid 65534"),
         "{}",

@@ -39,23 +39,31 @@ impl Scratch {
         &self.0
     }
 
-    /// `piperpc`, copied here so any user can run it.
-    pub fn bin(&self) -> PathBuf {
-        let bin = self.0.join("piperpc");
+    /// The binary `original`, copied here so any user can run it.
+    pub fn bin(&self, original: &str) -> PathBuf {
+        let name = Path::new(original)
+            .file_name()
+            .expect("a binary's file name");
+        let bin = self.0.join(name);
         if !bin.exists() {
-            std::fs::copy(BIN, &bin).unwrap();
+            std::fs::copy(original, &bin).unwrap();
             std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
         }
         bin
     }
 
-    /// `piperpc ARGS...` as `uid`/`gid` with no supplementary groups.
+    /// `piperpc` as `uid`/`gid` with no supplementary groups.
     pub fn command_as(&self, uid: u32, gid: u32) -> Command {
+        self.run_as(BIN, uid, gid)
+    }
+
+    /// The binary `original` as `uid`/`gid` with no supplementary groups.
+    pub fn run_as(&self, original: &str, uid: u32, gid: u32) -> Command {
         let mut command = Command::new("setpriv");
         command
             .args(["--reuid", &uid.to_string(), "--regid", &gid.to_string()])
             .args(["--clear-groups", "--"])
-            .arg(self.bin());
+            .arg(self.bin(original));
         command
     }
 }
