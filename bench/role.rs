@@ -22,7 +22,6 @@ use piperpc::proto::demo::{echo_server::EchoServer, key_value_server::KeyValueSe
 use piperpc::server::ServeConfig;
 use piperpc::server::echo::EchoService;
 use piperpc::server::keyvalue::KeyValueService;
-use piperpc::server::shutdown::Shutdown;
 use piperpc::server::store::Store;
 use piperpc_transport::Address;
 use tonic::transport::Server;
@@ -51,7 +50,6 @@ pub fn tcp_server() -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("binding 127.0.0.1:0: {e}"))?
             .with_nodelay(Some(true));
         let address = incoming.local_addr()?;
-        let (_trigger, shutdown) = Shutdown::new();
         let (_reporter, health) = tonic_health::server::health_reporter();
         let reflection = tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
@@ -60,11 +58,10 @@ pub fn tcp_server() -> anyhow::Result<()> {
         println!("listening on http://{address}");
         exit_on_stdin_eof();
         Server::builder()
-            .add_service(EchoServer::new(EchoService::new(shutdown.clone())))
-            .add_service(KeyValueServer::new(KeyValueService::new(
-                Arc::new(Store::default()),
-                shutdown,
-            )))
+            .add_service(EchoServer::new(EchoService))
+            .add_service(KeyValueServer::new(KeyValueService::new(Arc::new(
+                Store::default(),
+            ))))
             .add_service(health)
             .add_service(reflection)
             .serve_with_incoming(incoming)

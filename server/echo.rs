@@ -8,7 +8,6 @@ use prost::bytes::Bytes;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status, Streaming, metadata::KeyAndValueRef};
 
-use super::shutdown::{Shutdown, shutting_down};
 use crate::proto::demo::{
     ChatRequest, ChatResponse, CollectRequest, CollectResponse, CountRequest, CountResponse,
     EchoRequest, EchoResponse, echo_server::Echo,
@@ -21,17 +20,11 @@ const MAX_INTERVAL_MS: u32 = 60_000;
 type ResponseStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send>>;
 
 /// Echo, served from process A.
-#[derive(Clone, Debug)]
-pub struct EchoService {
-    shutdown: Shutdown,
-}
-
-impl EchoService {
-    /// A service whose endless streams end when `shutdown` fires.
-    pub fn new(shutdown: Shutdown) -> EchoService {
-        EchoService { shutdown }
-    }
-}
+///
+/// Its streams need no shutdown plumbing of their own: when the server
+/// stops, the framework's drain ends every idle stream with `UNAVAILABLE`.
+#[derive(Clone, Debug, Default)]
+pub struct EchoService;
 
 #[tonic::async_trait]
 impl Echo for EchoService {
@@ -83,17 +76,10 @@ impl Echo for EchoService {
         check_at_most("interval_ms", interval_ms, MAX_INTERVAL_MS)?;
         let payload = Bytes::from(vec![b'x'; payload_size as usize]);
         let interval = Duration::from_millis(interval_ms.into());
-        let shutdown = self.shutdown.clone();
         Ok(Response::new(Box::pin(async_stream::stream! {
             for number in 1..=count {
                 if !interval.is_zero() && number > 1 {
-                    tokio::select! {
-                        () = tokio::time::sleep(interval) => {}
-                        () = shutdown.wait() => {
-                            yield Err(shutting_down());
-                            return;
-                        }
-                    }
+                    tokio::time::sleep(interval).await;
                 }
                 yield Ok(CountResponse { number, payload: payload.clone() });
             }
@@ -120,16 +106,10 @@ impl Echo for EchoService {
         request: Request<Streaming<ChatRequest>>,
     ) -> Result<Response<Self::ChatStream>, Status> {
         let mut inbound = request.into_inner();
-        let shutdown = self.shutdown.clone();
         Ok(Response::new(Box::pin(async_stream::try_stream! {
             let mut sequence = 0;
             loop {
-                let next = tokio::select! {
-                    next = inbound.message() => next,
-                    () = shutdown.wait() => Err(shutting_down()),
-                };
-                let next = next?;
-                let Some(ChatRequest { text }) = next else { break };
+                let Some(ChatRequest { text }) = inbound.message().await? else { break };
                 sequence += 1;
                 yield ChatResponse { sequence, text: format!("you said: {text}") };
             }

@@ -7,7 +7,6 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
-use super::shutdown::{Shutdown, shutting_down};
 use super::store::Store;
 use crate::proto::demo::{
     DeleteRequest, DeleteResponse, Entry, GetRequest, GetResponse, ListRequest, PutRequest,
@@ -22,13 +21,13 @@ type ResponseStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send>>;
 #[derive(Clone, Debug)]
 pub struct KeyValueService {
     store: Arc<Store>,
-    shutdown: Shutdown,
 }
 
 impl KeyValueService {
-    /// A service over `store` whose watches end when `shutdown` fires.
-    pub fn new(store: Arc<Store>, shutdown: Shutdown) -> KeyValueService {
-        KeyValueService { store, shutdown }
+    /// A service over `store`. Its watches end with `UNAVAILABLE` when the
+    /// server stops, through the framework's drain.
+    pub fn new(store: Arc<Store>) -> KeyValueService {
+        KeyValueService { store }
     }
 }
 
@@ -86,17 +85,9 @@ impl KeyValue for KeyValueService {
         // Subscribed before the response is returned, so a client whose
         // `watch()` call has completed sees every later change.
         let mut changes = self.store.subscribe();
-        let shutdown = self.shutdown.clone();
         Ok(Response::new(Box::pin(async_stream::stream! {
             loop {
-                let change = tokio::select! {
-                    change = changes.recv() => change,
-                    () = shutdown.wait() => {
-                        yield Err(shutting_down());
-                        break;
-                    }
-                };
-                match change {
+                match changes.recv().await {
                     Ok(event) if event.entry.as_ref().is_some_and(|e| e.key.starts_with(&prefix)) => {
                         yield Ok(event);
                     }

@@ -1,29 +1,20 @@
-//! The serve loop of `piperpc serve`.
+//! `piperpc serve`: the demo services on the framework's [`Server`].
 //!
-//! Every address is bound before anything is announced, so a bad address or
-//! a name in use fails the whole start with a clear error instead of serving
-//! half the addresses. Each address gets its own tonic server over the same
-//! services (one shared store). On a stop signal, accepting stops at once
-//! (the socket file goes), open calls get a bounded grace period, and endless
-//! streams are ended with `UNAVAILABLE`.
+//! Everything a server needs (the peer policy, HTTP/2 settings, deadline
+//! and RESOURCE_EXHAUSTED layers, keepalive, drain, binding every address
+//! before announcing any) comes from `piperpc_transport::Server`; this file
+//! only chooses the services and maps the command line onto it.
 
-use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use piperpc_transport::channel::settings::tune_server;
-use piperpc_transport::deadline::DeadlineLayer;
-use piperpc_transport::message_limit::ResourceExhaustedLayer;
-use piperpc_transport::{Address, ListenerOptions};
-use tonic::service::Routes;
-use tonic::transport::Server;
+use piperpc_transport::server::{DEFAULT_GRACE_PERIOD, StopSignal};
+use piperpc_transport::{Address, ListenerOptions, Server};
 use tonic_health::server::HealthReporter;
 
 use super::echo::EchoService;
 use super::keyvalue::KeyValueService;
-use super::shutdown::Shutdown;
-use super::signal::StopSignals;
 use super::stats::StatsService;
 use super::store::Store;
 use crate::proto::{
@@ -63,97 +54,58 @@ impl ServeConfig {
             listen,
             listener: ListenerOptions::new()
                 .peer_policy(piperpc_transport::PeerPolicy::same_user()),
-            grace: Duration::from_secs(5),
+            grace: DEFAULT_GRACE_PERIOD,
             stop_on_stdin_eof: false,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             reflection: true,
-            keepalive: Some(Duration::from_secs(30)),
-            keepalive_timeout: Duration::from_secs(10),
+            keepalive: Some(piperpc_transport::server::DEFAULT_KEEPALIVE),
+            keepalive_timeout: piperpc_transport::server::DEFAULT_KEEPALIVE_TIMEOUT,
         }
     }
 }
 
 /// Serves until a stop signal, then drains and returns.
 pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
-    let listeners = config
-        .listen
-        .iter()
-        .map(|address| {
-            config
-                .listener
-                .bind(address)
-                .with_context(|| format!("cannot serve on {address}"))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let stats = StatsService::default();
+    let (reporter, server) = services(&config, stats.clone()).await?;
+    let bound = server
+        .listener_options(config.listener.clone())
+        .keepalive(config.keepalive)
+        .keepalive_timeout(config.keepalive_timeout)
+        .grace_period(config.grace)
+        .bind(&config.listen)
+        .context("cannot serve")?;
+    stats.count(bound.open_connections());
 
-    let mut stop =
-        StopSignals::install(config.stop_on_stdin_eof).context("installing signal handlers")?;
-    let (trigger, shutdown) = Shutdown::new();
-    let counts = listeners.iter().map(|l| l.open_connections()).collect();
-    let (reporter, routes) = services(&config, shutdown.clone(), counts).await?;
-
-    let mut servers = tokio::task::JoinSet::new();
-    let mut stdout = std::io::stdout().lock();
-    for listener in listeners {
-        let address = listener.local_address().clone();
-        tracing::info!(%address, "serving");
-        writeln!(stdout, "listening on {address}")?;
-        let (routes, shutdown) = (routes.clone(), shutdown.clone());
-        let (keepalive, keepalive_timeout) = (config.keepalive, config.keepalive_timeout);
-        servers.spawn(async move {
-            let served = tune_server(Server::builder())
-                .http2_keepalive_interval(keepalive)
-                .http2_keepalive_timeout(Some(keepalive_timeout))
-                .layer(ResourceExhaustedLayer)
-                .layer(DeadlineLayer)
-                .add_routes(routes)
-                .serve_with_incoming_shutdown(listener.into_incoming(), shutdown.wait())
+    // Installed before the ready line: a signal right after it must stop
+    // the server gracefully.
+    let mut stop = StopSignal::install().context("installing signal handlers")?;
+    if config.stop_on_stdin_eof {
+        stop = stop.or_stdin_closed();
+    }
+    bound.announce()?;
+    bound
+        .serve_with_shutdown(async move {
+            let why = stop.wait().await;
+            tracing::info!("{why}: stopping");
+            reporter
+                .set_service_status("", tonic_health::ServingStatus::NotServing)
                 .await;
-            (address, served)
-        });
-    }
-    stdout.flush()?;
-    drop(stdout);
-
-    let why = stop.recv().await;
-    tracing::info!(
-        "{why}: stopping; open calls have {:?} to finish",
-        config.grace
-    );
-    reporter
-        .set_service_status("", tonic_health::ServingStatus::NotServing)
-        .await;
-    trigger.fire();
-
-    let drained = tokio::time::timeout(config.grace, async {
-        while let Some(joined) = servers.join_next().await {
-            match joined {
-                Ok((address, Err(error))) => tracing::error!(%address, %error, "server failed"),
-                Ok((address, Ok(()))) => tracing::debug!(%address, "stopped"),
-                Err(error) => tracing::error!(%error, "server task failed"),
-            }
-        }
-    })
-    .await;
-    if drained.is_err() {
-        tracing::warn!("grace period over; closing the remaining connections");
-        servers.shutdown().await;
-    }
-    tracing::info!("stopped");
+        })
+        .await?;
     Ok(())
 }
 
 /// Echo, KeyValue, Stats, health, and reflection (v1 and v1alpha) unless disabled.
 async fn services(
     config: &ServeConfig,
-    shutdown: Shutdown,
-    counts: Vec<piperpc_transport::OpenConnections>,
-) -> anyhow::Result<(HealthReporter, Routes)> {
+    stats: StatsService,
+) -> anyhow::Result<(HealthReporter, Server)> {
     let limit = config.max_message_size;
-    let echo = EchoServer::new(EchoService::new(shutdown.clone()))
+    let echo = EchoServer::new(EchoService)
         .max_decoding_message_size(limit)
         .max_encoding_message_size(limit);
-    let keyvalue = KeyValueServer::new(KeyValueService::new(Arc::new(Store::default()), shutdown))
+    let keyvalue = KeyValueServer::new(KeyValueService::new(Arc::new(Store::default())))
         .max_decoding_message_size(limit)
         .max_encoding_message_size(limit);
 
@@ -163,13 +115,13 @@ async fn services(
         .set_serving::<KeyValueServer<KeyValueService>>()
         .await;
 
-    let stats = StatsServer::new(StatsService::new(counts));
-    let mut routes = Routes::new(echo)
+    let server = Server::builder()
+        .add_service(echo)
         .add_service(keyvalue)
-        .add_service(stats)
+        .add_service(StatsServer::new(stats))
         .add_service(health);
     if !config.reflection {
-        return Ok((reporter, routes));
+        return Ok((reporter, server));
     }
     let reflection = || {
         tonic_reflection::server::Builder::configure()
@@ -180,9 +132,10 @@ async fn services(
     let reflection_v1alpha = reflection()
         .build_v1alpha()
         .context("building reflection v1alpha")?;
-
-    routes = routes
-        .add_service(reflection_v1)
-        .add_service(reflection_v1alpha);
-    Ok((reporter, routes))
+    Ok((
+        reporter,
+        server
+            .add_service(reflection_v1)
+            .add_service(reflection_v1alpha),
+    ))
 }

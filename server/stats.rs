@@ -1,20 +1,26 @@
 //! The Stats service: the server's connection count, observable from outside.
 
+use std::sync::{Arc, OnceLock};
+
 use piperpc_transport::OpenConnections;
 use tonic::{Request, Response, Status};
 
 use crate::proto::demo::{GetStatsRequest, GetStatsResponse, stats_server::Stats};
 
 /// Stats over every listener's live connection count.
-#[derive(Clone, Debug)]
+///
+/// Services are added before the addresses are bound, so the counts are
+/// handed over afterwards, through [`StatsService::count`].
+#[derive(Clone, Debug, Default)]
 pub struct StatsService {
-    listeners: Vec<OpenConnections>,
+    listeners: Arc<OnceLock<Vec<OpenConnections>>>,
 }
 
 impl StatsService {
-    /// Reports the sum of `listeners`' open connections.
-    pub fn new(listeners: Vec<OpenConnections>) -> StatsService {
-        StatsService { listeners }
+    /// From now on, reports the sum of `listeners`' open connections (the
+    /// first call wins).
+    pub fn count(&self, listeners: Vec<OpenConnections>) {
+        let _ = self.listeners.set(listeners);
     }
 }
 
@@ -23,7 +29,9 @@ impl Stats for StatsService {
     async fn get(&self, _: Request<GetStatsRequest>) -> Result<Response<GetStatsResponse>, Status> {
         let open = self
             .listeners
-            .iter()
+            .get()
+            .into_iter()
+            .flatten()
             .map(OpenConnections::get)
             .sum::<usize>();
         Ok(Response::new(GetStatsResponse {

@@ -76,6 +76,13 @@ pub enum Error {
         /// Who it is (or why that could not be read).
         actual: String,
     },
+    /// Serving failed after the addresses were bound.
+    Serve {
+        /// What failed ("serve ADDRESS", "install the stop handlers", ...).
+        what: String,
+        /// Why.
+        source: io::Error,
+    },
     /// Any other OS failure, with what was being done.
     Io {
         /// The address involved.
@@ -133,6 +140,7 @@ impl fmt::Display for Error {
                 f,
                 "the server on {address} runs as {actual}, not {expected}; refusing to send it anything"
             ),
+            Error::Serve { what, source } => write!(f, "cannot {what}: {source}"),
             Error::Io {
                 address,
                 operation,
@@ -150,6 +158,7 @@ impl std::error::Error for Error {
                 ..
             }
             | Error::NotListening { source, .. }
+            | Error::Serve { source, .. }
             | Error::Io { source, .. } => Some(source),
             _ => None,
         }
@@ -166,7 +175,7 @@ impl From<Error> for io::Error {
             Error::ConnectTimeout { .. } => io::ErrorKind::TimedOut,
             Error::Insecure { .. } | Error::WrongServer { .. } => io::ErrorKind::PermissionDenied,
             Error::InvalidOption { .. } => io::ErrorKind::InvalidInput,
-            Error::Io { source, .. } => source.kind(),
+            Error::Serve { source, .. } | Error::Io { source, .. } => source.kind(),
         };
         io::Error::new(kind, error)
     }

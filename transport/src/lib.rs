@@ -87,8 +87,9 @@ mod io;
 pub mod listener;
 pub mod message_limit;
 pub mod peer_policy;
+pub mod server;
 
-pub use address::Address;
+pub use address::{Address, IntoAddress};
 pub use channel::{Channel, ChannelBuilder, connect};
 pub use connect_info::ConnectInfo;
 pub use connector::{ClientStream, Connector, ServerIdentity};
@@ -97,6 +98,7 @@ pub use listener::{
     Connection, Incoming, Listener, ListenerOptions, OpenConnections, PipeSecurity,
 };
 pub use peer_policy::{PeerPolicy, PeerPolicyLayer};
+pub use server::Server;
 
 // The README's Rust examples compile as doc tests, so they cannot rot.
 #[cfg(doctest)]

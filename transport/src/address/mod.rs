@@ -111,6 +111,50 @@ fn resolve_name(input: &str, name: &str) -> Result<Address, Error> {
     Ok(Address::Unix(path))
 }
 
+/// Anything that names an [`Address`]: an `Address` itself (or a reference
+/// to one), or its written form (`&str`, `String`), parsed with
+/// [`Address::parse`]. Every function that takes an address takes this, so
+/// `Listener::bind("my-app")`, `connect("my-app")` and
+/// `ChannelBuilder::new(&address)` read alike.
+pub trait IntoAddress {
+    /// The address named.
+    ///
+    /// # Errors
+    ///
+    /// A written form that does not parse, as [`Address::parse`] says.
+    fn into_address(self) -> Result<Address, Error>;
+}
+
+impl IntoAddress for Address {
+    fn into_address(self) -> Result<Address, Error> {
+        Ok(self)
+    }
+}
+
+impl IntoAddress for &Address {
+    fn into_address(self) -> Result<Address, Error> {
+        Ok(self.clone())
+    }
+}
+
+impl IntoAddress for &str {
+    fn into_address(self) -> Result<Address, Error> {
+        Address::parse(self)
+    }
+}
+
+impl IntoAddress for String {
+    fn into_address(self) -> Result<Address, Error> {
+        Address::parse(&self)
+    }
+}
+
+impl IntoAddress for &String {
+    fn into_address(self) -> Result<Address, Error> {
+        Address::parse(self)
+    }
+}
+
 impl FromStr for Address {
     type Err = Error;
 

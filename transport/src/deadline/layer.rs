@@ -18,7 +18,26 @@ impl<S> Layer<S> for DeadlineLayer {
     type Service = DeadlineService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        DeadlineService { inner }
+        DeadlineService {
+            inner,
+            enabled: true,
+        }
+    }
+}
+
+/// [`DeadlineLayer`] that the server's settings may switch off, leaving the
+/// service type the same either way.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SwitchableDeadlineLayer(pub(crate) bool);
+
+impl<S> Layer<S> for SwitchableDeadlineLayer {
+    type Service = DeadlineService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        DeadlineService {
+            inner,
+            enabled: self.0,
+        }
     }
 }
 
@@ -26,6 +45,7 @@ impl<S> Layer<S> for DeadlineLayer {
 #[derive(Clone, Debug)]
 pub struct DeadlineService<S> {
     inner: S,
+    enabled: bool,
 }
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for DeadlineService<S>
@@ -45,7 +65,10 @@ where
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         // The clock starts when the request arrives, as the caller's did
         // when it sent it.
-        let timeout = request.headers().get(GRPC_TIMEOUT).and_then(parse);
+        let timeout = match self.enabled {
+            true => request.headers().get(GRPC_TIMEOUT).and_then(parse),
+            false => None,
+        };
         let mut timer = Timer::new(timeout);
         let response = self.inner.call(request);
         Box::pin(async move {

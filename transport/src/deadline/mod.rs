@@ -11,6 +11,7 @@
 mod layer;
 mod timer;
 
+pub(crate) use layer::SwitchableDeadlineLayer;
 pub use layer::{DeadlineBody, DeadlineLayer, DeadlineService};
 pub(crate) use timer::Timer;
 

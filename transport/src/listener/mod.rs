@@ -29,6 +29,7 @@ use std::time::Duration;
 
 use tokio::sync::Semaphore;
 
+use crate::address::IntoAddress;
 use crate::{Address, Error, PeerPolicy};
 use connection::Slot;
 
@@ -70,7 +71,24 @@ enum Acceptor {
 impl Listener {
     /// Binds `address` with default [`ListenerOptions`]. Must be called
     /// inside a tokio runtime.
-    pub fn bind(address: &Address) -> Result<Listener, Error> {
+    ///
+    /// # Errors
+    ///
+    /// A malformed address ([`Error::InvalidAddress`]), a form this OS lacks
+    /// ([`Error::Unsupported`]), a live server already there
+    /// ([`Error::AddressInUse`]), an unsafe directory ([`Error::Insecure`]),
+    /// or the OS's own refusal ([`Error::Io`]), each naming the address.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), piperpc_transport::Error> {
+    /// let listener = piperpc_transport::Listener::bind("my-app")?;
+    /// println!("listening on {}", listener.local_address());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn bind(address: impl IntoAddress) -> Result<Listener, Error> {
         ListenerOptions::default().bind(address)
     }
 

@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use super::PipeSecurity;
-use crate::{Address, Error, Listener, PeerPolicy};
+use crate::address::IntoAddress;
+use crate::{Error, Listener, PeerPolicy};
 
 /// Settings for [`Listener`]s; `ListenerOptions::default().bind(&addr)`.
 #[derive(Clone, Debug)]
@@ -100,7 +101,12 @@ impl ListenerOptions {
 
     /// Binds `address` with these options. Must be called inside a tokio
     /// runtime.
-    pub fn bind(&self, address: &Address) -> Result<Listener, Error> {
-        Listener::bind_with(address, self)
+    ///
+    /// # Errors
+    ///
+    /// As [`Listener::bind`], and [`Error::InvalidOption`] for an option
+    /// the OS rejects (a malformed SDDL, say).
+    pub fn bind(&self, address: impl IntoAddress) -> Result<Listener, Error> {
+        Listener::bind_with(&address.into_address()?, self)
     }
 }

@@ -9,11 +9,12 @@ use super::fix_status;
 #[derive(Debug)]
 pub struct FixedTrailers<B> {
     inner: B,
+    enabled: bool,
 }
 
 impl<B> FixedTrailers<B> {
-    pub(super) fn new(inner: B) -> Self {
-        FixedTrailers { inner }
+    pub(super) fn new(inner: B, enabled: bool) -> Self {
+        FixedTrailers { inner, enabled }
     }
 }
 
@@ -25,7 +26,12 @@ impl<B: Body + Unpin> Body for FixedTrailers<B> {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<B::Data>, B::Error>>> {
-        Pin::new(&mut self.inner).poll_frame(cx).map(|frame| {
+        let enabled = self.enabled;
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        if !enabled {
+            return polled;
+        }
+        polled.map(|frame| {
             frame.map(|frame| {
                 frame.map(|frame| match frame.into_trailers() {
                     Ok(mut trailers) => {

@@ -13,6 +13,7 @@ mod service;
 
 pub use body::FixedTrailers;
 pub use layer::ResourceExhaustedLayer;
+pub(crate) use layer::SwitchableResourceExhaustedLayer;
 pub use service::ResourceExhausted;
 
 use http::{HeaderMap, HeaderValue};

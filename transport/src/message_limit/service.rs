@@ -11,6 +11,7 @@ use super::{FixedTrailers, fix_status};
 #[derive(Clone, Debug)]
 pub struct ResourceExhausted<S> {
     pub(super) inner: S,
+    pub(super) enabled: bool,
 }
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for ResourceExhausted<S>
@@ -28,10 +29,13 @@ where
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         let response = self.inner.call(request);
+        let enabled = self.enabled;
         Box::pin(async move {
             let mut response = response.await?;
-            fix_status(response.headers_mut());
-            Ok(response.map(FixedTrailers::new))
+            if enabled {
+                fix_status(response.headers_mut());
+            }
+            Ok(response.map(|body| FixedTrailers::new(body, enabled)))
         })
     }
 }
