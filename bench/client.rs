@@ -46,7 +46,7 @@ impl Conn {
     pub async fn open(targets: &Targets, subject: Subject) -> anyhow::Result<Conn> {
         Ok(match subject {
             Subject::Piperpc => {
-                let channel = ChannelBuilder::new(targets.local.clone())
+                let channel = ChannelBuilder::new(&targets.local)?
                     .connect()
                     .await
                     .with_context(|| format!("connecting to {}", targets.local))?;

@@ -80,7 +80,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 async fn call(args: CallArgs) -> anyhow::Result<ExitCode> {
-    let mut builder = ChannelBuilder::new(args.connect)
+    let mut builder = ChannelBuilder::new(args.connect)?
         .connect_timeout(seconds(args.connect_timeout, "connect-timeout")?);
     if let Some(timeout) = args.timeout {
         builder = builder.timeout(seconds(timeout, "timeout")?);

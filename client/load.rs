@@ -60,7 +60,7 @@ pub async fn run(plan: LoadPlan) -> anyhow::Result<LoadReport> {
     let counters = Arc::new(Counters::default());
     let mut connections = Vec::with_capacity(plan.connections);
     for _ in 0..plan.connections {
-        let channel = ChannelBuilder::new(plan.address.clone())
+        let channel = ChannelBuilder::new(&plan.address)?
             .connect_timeout(plan.connect_timeout)
             .connect()
             .await?;
@@ -80,7 +80,7 @@ pub async fn run(plan: LoadPlan) -> anyhow::Result<LoadReport> {
         ..LoadReport::default()
     };
     let mut reader = Stubs::new(
-        ChannelBuilder::new(plan.address.clone()).connect().await?,
+        ChannelBuilder::new(&plan.address)?.connect().await?,
         4 * 1024 * 1024,
     );
     for (key, value) in written {

@@ -156,7 +156,7 @@ async fn connect(
     options: &Options,
     deadline: Option<Instant>,
 ) -> Result<Channel, Failure> {
-    let mut builder = ChannelBuilder::new(address.clone());
+    let mut builder = ChannelBuilder::new(address).map_err(Failure::Connect)?;
     if let Some(timeout) = options.connect_timeout {
         builder = builder.connect_timeout(timeout);
     }

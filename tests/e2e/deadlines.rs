@@ -41,7 +41,7 @@ async fn the_server_cuts_a_stream_off_at_the_deadline_it_was_sent() {
     // end of this stream comes from the server.
     let address = piperpc_transport::Address::parse(server.address()).unwrap();
     let channel = tonic::transport::Endpoint::from_static("http://localhost")
-        .connect_with_connector(piperpc_transport::Connector::new(address))
+        .connect_with_connector(piperpc_transport::Connector::new(address).unwrap())
         .await
         .unwrap();
     let mut echo = EchoClient::new(channel);

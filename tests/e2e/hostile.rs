@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use piperpc::proto::demo::{CountRequest, EchoRequest};
-use piperpc_transport::{Address, ClientStream, Connector};
+use piperpc_transport::{ClientStream, Connector};
 use proptest::prelude::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -34,10 +34,7 @@ fn hostile_server() -> Server {
 }
 
 async fn raw(address: &str) -> ClientStream {
-    Connector::new(Address::parse(address).unwrap())
-        .connect()
-        .await
-        .unwrap()
+    Connector::new(address).unwrap().connect().await.unwrap()
 }
 
 /// Reads (and discards) until the server closes the connection.

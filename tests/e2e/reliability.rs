@@ -76,13 +76,12 @@ async fn clients_over_the_connection_limit_wait_instead_of_failing() {
     let waiting = tokio::spawn({
         let address = address.clone();
         async move {
-            let channel = piperpc_transport::ChannelBuilder::new(
-                piperpc_transport::Address::parse(&address).unwrap(),
-            )
-            .connect_timeout(Duration::from_secs(30))
-            .connect()
-            .await
-            .map_err(|e| e.to_string())?;
+            let channel = piperpc_transport::ChannelBuilder::new(&address)
+                .unwrap()
+                .connect_timeout(Duration::from_secs(30))
+                .connect()
+                .await
+                .map_err(|e| e.to_string())?;
             let mut stubs = Stubs::new(channel, 1 << 22);
             let request = EchoRequest {
                 message: "third".into(),

@@ -58,7 +58,9 @@ async fn the_same_user_is_admitted() {
 #[tokio::test]
 async fn a_custom_predicate_decides() {
     let status = check_with(PeerPolicy::custom(|peer| match peer.peer_pid {
-        Some(pid) if pid == std::process::id() => Err(format!("pid {pid} is on the deny list")),
+        Some(pid) if pid == std::process::id() => {
+            Err(format!("pid {pid} is on the deny list").into())
+        }
         _ => Ok(()),
     }))
     .await

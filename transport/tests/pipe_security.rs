@@ -333,6 +333,7 @@ async fn a_malformed_sddl_fails_the_bind_and_names_it() {
         );
         // Refused before any instance was created.
         let missing = Connector::new(address)
+            .unwrap()
             .connect()
             .await
             .expect_err("nothing serves the pipe");
@@ -351,7 +352,7 @@ async fn accept_reports_the_clients_pid_and_sid() {
     let name = unique_pipe();
     let address = Address::NamedPipe(name.clone());
     let mut listener = Listener::bind(&address).expect("bind the pipe");
-    let _client = timeout(STEP, Connector::new(address).connect())
+    let _client = timeout(STEP, Connector::new(address).unwrap().connect())
         .await
         .expect("connect within 10s")
         .expect("connect");
@@ -455,7 +456,7 @@ async fn server_info_reports_the_servers_pid_and_sid() {
     let name = unique_pipe();
     let address = Address::NamedPipe(name.clone());
     let _listener = Listener::bind(&address).expect("bind the pipe");
-    let stream = timeout(STEP, Connector::new(address).connect())
+    let stream = timeout(STEP, Connector::new(address).unwrap().connect())
         .await
         .expect("connect within 10s")
         .expect("connect");
@@ -481,7 +482,7 @@ async fn the_default_check_admits_a_server_of_our_own_user() {
             .serve_with_incoming(listener.into_incoming()),
     );
     assert_eq!(ServerIdentity::default(), ServerIdentity::SameUserOrSystem);
-    let channel = timeout(STEP, ChannelBuilder::new(address).connect())
+    let channel = timeout(STEP, ChannelBuilder::new(address).unwrap().connect())
         .await
         .expect("connect within 10s")
         .expect("the default admits our own user");
@@ -510,6 +511,7 @@ async fn verify_server_admits_a_server_of_our_own_user() {
     let channel = timeout(
         STEP,
         ChannelBuilder::new(address.clone())
+            .unwrap()
             .verify_server(ServerIdentity::SameUser)
             .connect(),
     )
@@ -529,6 +531,7 @@ async fn verify_server_admits_a_server_of_our_own_user() {
     timeout(
         STEP,
         Connector::new(address)
+            .unwrap()
             .verify_server(ServerIdentity::Sid(sid))
             .connect(),
     )
@@ -601,10 +604,13 @@ async fn verify_server_refuses_another_sid_before_sending_anything() {
 async fn a_server_can_identify_a_piperpc_client_but_not_impersonate_it() {
     let name = unique_pipe();
     let server = raw_server(&name);
-    let mut client = timeout(STEP, Connector::new(Address::NamedPipe(name)).connect())
-        .await
-        .expect("connect within 10s")
-        .expect("connect");
+    let mut client = timeout(
+        STEP,
+        Connector::new(Address::NamedPipe(name)).unwrap().connect(),
+    )
+    .await
+    .expect("connect within 10s")
+    .expect("connect");
     let piperpc = impersonation_level(server, &mut client).await;
 
     // The probe tells levels apart: a client that allows impersonation gets

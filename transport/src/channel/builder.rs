@@ -4,17 +4,33 @@ use std::time::Duration;
 
 use super::Channel;
 use super::connection::Connection;
+use crate::Error;
+use crate::address::IntoAddress;
 use crate::connector::{Connector, ServerIdentity};
-use crate::{Address, Error};
 
-/// Connects to `address` (any written form) with default settings.
+/// Connects to `address` with default settings.
 ///
-/// Fails fast with a clear error when no server is there; see
-/// [`ChannelBuilder`] for timeouts.
-pub async fn connect(address: &str) -> Result<Channel, Error> {
-    ChannelBuilder::new(Address::parse(address)?)
-        .connect()
-        .await
+/// # Errors
+///
+/// Fails fast with a clear error when the address is malformed, no server
+/// is there, or the server is not one this client trusts (see
+/// [`ChannelBuilder`] for timeouts and [`ServerIdentity`] for trust).
+///
+/// # Examples
+///
+/// ```no_run
+/// use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let channel = piperpc_transport::connect("my-app").await?;
+/// let reply = HealthClient::new(channel)
+///     .check(HealthCheckRequest::default())
+///     .await?;
+/// # Ok(())
+/// # }
+/// ```
+pub async fn connect(address: impl IntoAddress) -> Result<Channel, Error> {
+    ChannelBuilder::new(address)?.connect().await
 }
 
 /// Builds a [`Channel`] to one address.
@@ -25,12 +41,32 @@ pub struct ChannelBuilder {
 }
 
 impl ChannelBuilder {
-    /// A builder for `address`.
-    pub fn new(address: Address) -> ChannelBuilder {
-        ChannelBuilder {
-            connector: Connector::new(address),
+    /// A builder for `address`, with every default.
+    ///
+    /// # Errors
+    ///
+    /// A written address that does not parse ([`Error::InvalidAddress`],
+    /// [`Error::Unsupported`]).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    ///
+    /// # async fn run() -> Result<(), piperpc_transport::Error> {
+    /// let channel = piperpc_transport::ChannelBuilder::new("my-app")?
+    ///     .connect_timeout(Duration::from_secs(2))
+    ///     .timeout(Duration::from_secs(30))
+    ///     .connect()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn new(address: impl IntoAddress) -> Result<ChannelBuilder, Error> {
+        Ok(ChannelBuilder {
+            connector: Connector::new(address)?,
             request_timeout: None,
-        }
+        })
     }
 
     /// How long opening the pipe or socket may keep retrying a busy server

@@ -28,6 +28,7 @@ use hyper_util::rt::TokioIo;
 use tokio::time::Instant;
 use tonic::transport::Uri;
 
+use crate::address::IntoAddress;
 use crate::{Address, Error};
 use attempt::Attempt;
 
@@ -46,13 +47,33 @@ pub struct Connector {
 }
 
 impl Connector {
-    /// A connector for `address` with the default connect timeout.
-    pub fn new(address: Address) -> Connector {
-        Connector {
-            address: Arc::new(address),
+    /// A connector for `address` with the default connect timeout and the
+    /// default trust ([`ServerIdentity::SameUserOrSystem`] on local
+    /// addresses).
+    ///
+    /// # Errors
+    ///
+    /// A written address that does not parse.
+    ///
+    /// # Examples
+    ///
+    /// A plain tonic channel over a local pipe:
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let connector = piperpc_transport::Connector::new("my-app")?;
+    /// let channel = tonic::transport::Endpoint::from_static("http://localhost")
+    ///     .connect_with_connector(connector)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn new(address: impl IntoAddress) -> Result<Connector, Error> {
+        Ok(Connector {
+            address: Arc::new(address.into_address()?),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             server_identity: None,
-        }
+        })
     }
 
     /// How long to keep retrying while the server is busy (every pipe

@@ -162,7 +162,7 @@ impl Listener {
             };
             let connection = accepted.map_err(|e| Error::io(&self.address, "accept on", e))?;
             match self.policy.as_ref().map(|p| p.check(connection.info())) {
-                Some(Err(reason)) => refuse::refuse(connection, reason),
+                Some(Err(refusal)) => refuse::refuse(connection, refusal),
                 _ => {
                     let slot = Slot::new(self.open.clone(), permit);
                     return Ok(connection.admit(self.handshake_timeout, slot));

@@ -11,12 +11,13 @@ use std::time::Duration;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 
 use super::Connection;
+use crate::peer_policy::Refusal;
 
 /// How long a refused peer may keep its connection open.
 const REFUSED_LINGER: Duration = Duration::from_secs(5);
 
 /// Serves `PERMISSION_DENIED: <reason>` on `connection`, in the background.
-pub(super) fn refuse(connection: Connection, reason: String) {
+pub(super) fn refuse(connection: Connection, reason: Refusal) {
     tracing::warn!(peer = ?connection.info(), %reason, "connection refused by the peer policy");
     let message = format!("permission denied: {reason}");
     tokio::spawn(async move {

@@ -22,7 +22,48 @@ pub use service::PeerPolicyService;
 use crate::ConnectInfo;
 use crate::identity;
 
-type Predicate = dyn Fn(&ConnectInfo) -> Result<(), String> + Send + Sync;
+type Predicate = dyn Fn(&ConnectInfo) -> Result<(), Refusal> + Send + Sync;
+
+/// Why a [`PeerPolicy`] refused a peer: the reason the caller is told
+/// (`PERMISSION_DENIED: permission denied: REASON`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    reason: String,
+}
+
+impl Refusal {
+    /// A refusal for `reason`, which names who was refused and why.
+    pub fn new(reason: impl Into<String>) -> Refusal {
+        Refusal {
+            reason: reason.into(),
+        }
+    }
+
+    /// The reason, as given.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+impl From<String> for Refusal {
+    fn from(reason: String) -> Refusal {
+        Refusal::new(reason)
+    }
+}
+
+impl From<&str> for Refusal {
+    fn from(reason: &str) -> Refusal {
+        Refusal::new(reason)
+    }
+}
 
 /// Which peers may call.
 #[derive(Clone, Default)]
@@ -60,9 +101,22 @@ impl PeerPolicy {
 
     /// Only peers `predicate` accepts; its `Err` is the reason given to the
     /// refused caller.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use piperpc_transport::{PeerPolicy, peer_policy::Refusal};
+    ///
+    /// // Loopback TCP only (a test rig, say); every local transport refused.
+    /// let policy = PeerPolicy::custom(|peer| match peer.peer_addr {
+    ///     Some(addr) if addr.ip().is_loopback() => Ok(()),
+    ///     _ => Err(Refusal::new("only loopback TCP may call")),
+    /// });
+    /// # let _ = policy;
+    /// ```
     pub fn custom<F>(predicate: F) -> PeerPolicy
     where
-        F: Fn(&ConnectInfo) -> Result<(), String> + Send + Sync + 'static,
+        F: Fn(&ConnectInfo) -> Result<(), Refusal> + Send + Sync + 'static,
     {
         PeerPolicy {
             custom: Some(Arc::new(predicate)),
@@ -93,8 +147,12 @@ impl PeerPolicy {
         self.any
     }
 
-    /// `Ok` when `peer` may call; otherwise why not.
-    pub fn check(&self, peer: &ConnectInfo) -> Result<(), String> {
+    /// `Ok` when `peer` may call.
+    ///
+    /// # Errors
+    ///
+    /// A [`Refusal`] saying who the peer is and why it may not call.
+    pub fn check(&self, peer: &ConnectInfo) -> Result<(), Refusal> {
         if self.any {
             return Ok(());
         }
@@ -102,9 +160,9 @@ impl PeerPolicy {
             return custom(peer);
         }
         if !peer.is_local() {
-            return Err(
-                "TCP peers have no OS identity; this server admits only local peers".into(),
-            );
+            return Err(Refusal::new(
+                "TCP peers have no OS identity; this server admits only local peers",
+            ));
         }
         if let Some(uid) = peer.peer_uid {
             if self.same_user && Some(uid) == identity::current_uid() || self.uids.contains(&uid) {
@@ -113,7 +171,9 @@ impl PeerPolicy {
             if peer.peer_gid.is_some_and(|gid| self.gids.contains(&gid)) {
                 return Ok(());
             }
-            return Err(format!("uid {uid} is not allowed to call this server"));
+            return Err(Refusal::new(format!(
+                "uid {uid} is not allowed to call this server"
+            )));
         }
         if let Some(sid) = &peer.peer_sid {
             let sid = sid.to_ascii_uppercase();
@@ -121,9 +181,13 @@ impl PeerPolicy {
             if self.same_user && own.as_deref() == Some(sid.as_str()) || self.sids.contains(&sid) {
                 return Ok(());
             }
-            return Err(format!("user {sid} is not allowed to call this server"));
+            return Err(Refusal::new(format!(
+                "user {sid} is not allowed to call this server"
+            )));
         }
-        Err("the OS did not say who the peer is, so it cannot be admitted".into())
+        Err(Refusal::new(
+            "the OS did not say who the peer is, so it cannot be admitted",
+        ))
     }
 }
 

@@ -5,7 +5,7 @@ use std::task::{Context, Poll};
 use http::{Request, Response};
 use tower::Service;
 
-use super::PeerPolicy;
+use super::{PeerPolicy, Refusal};
 use crate::ConnectInfo;
 
 /// A service that admits only the peers its [`PeerPolicy`] allows.
@@ -34,7 +34,7 @@ where
         let verdict = match request.extensions().get::<ConnectInfo>() {
             Some(peer) => self.policy.check(peer),
             None if self.policy.admits_anyone() => Ok(()),
-            None => Err("the connection carries no peer identity".to_string()),
+            None => Err(Refusal::new("the connection carries no peer identity")),
         };
         match verdict {
             Ok(()) => Box::pin(self.inner.call(request)),

@@ -32,7 +32,10 @@ fn same_user_admits_only_our_uid() {
     assert!(policy.check(&unix_peer(me, 0)).is_ok());
     let other = me.wrapping_add(1);
     let refused = policy.check(&unix_peer(other, 0)).unwrap_err();
-    assert!(refused.contains(&format!("uid {other}")), "{refused}");
+    assert!(
+        refused.reason().contains(&format!("uid {other}")),
+        "{refused}"
+    );
 }
 
 #[test]
@@ -54,16 +57,17 @@ fn tcp_peers_need_any_or_a_predicate() {
         PeerPolicy::same_user()
             .check(&tcp_peer())
             .unwrap_err()
+            .reason()
             .contains("TCP")
     );
     assert!(PeerPolicy::any().check(&tcp_peer()).is_ok());
     let loopback_only = PeerPolicy::custom(|peer| match peer.peer_addr {
         Some(addr) if addr.ip().is_loopback() => Ok(()),
-        _ => Err("loopback only".into()),
+        _ => Err(Refusal::new("loopback only")),
     });
     assert!(loopback_only.check(&tcp_peer()).is_ok());
     assert_eq!(
-        loopback_only.check(&unix_peer(0, 0)).unwrap_err(),
+        loopback_only.check(&unix_peer(0, 0)).unwrap_err().reason(),
         "loopback only"
     );
 }
