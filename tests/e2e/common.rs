@@ -101,7 +101,8 @@ impl Server {
         unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
     }
 
-    /// Waits for the process to exit.
+    /// Waits for the process to exit (after a signal: Unix only).
+    #[cfg(unix)]
     pub fn wait(mut self, within: Duration) -> ExitStatus {
         wait_timeout(&mut self.child, within).expect("server did not exit in time")
     }

@@ -1,10 +1,7 @@
 //! Who may connect and who may serve: file modes, the peer policy, the
 //! private directory, and the client's check of the server.
 
-use std::process::Command;
-use std::time::Duration;
-
-use crate::common::{BIN, Server, call, run};
+use crate::common::{Server, call};
 
 #[test]
 fn tcp_peers_are_refused_unless_any_peer_is_allowed() {
@@ -74,6 +71,10 @@ async fn an_abstract_socket_needs_an_explicit_peer_policy() {
 mod unix {
     use std::os::unix::fs::PermissionsExt;
     use std::path::Path;
+    use std::process::Command;
+    use std::time::Duration;
+
+    use crate::common::{BIN, run};
 
     use super::*;
     use crate::users::{Scratch, needs_root};

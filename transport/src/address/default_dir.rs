@@ -7,13 +7,11 @@
 //! (before connecting) both run [`check_private`] on it: it must be a real
 //! directory, owned by this user, writable by no one else.
 
-#[cfg(unix)]
 use std::path::Path;
 use std::path::PathBuf;
 
 /// Where bare names live on Unix: `$XDG_RUNTIME_DIR/piperpc` when that is
 /// set to an absolute path, else `/tmp/piperpc-<uid>`.
-#[cfg(unix)]
 pub fn default_socket_dir() -> PathBuf {
     match std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from) {
         Some(dir) if dir.is_absolute() => dir.join("piperpc"),
@@ -25,22 +23,13 @@ pub fn default_socket_dir() -> PathBuf {
     }
 }
 
-/// Windows has no socket directory: bare names become `\\.\pipe\NAME`.
-/// This returns the pipe namespace's prefix, for display only.
-#[cfg(windows)]
-pub fn default_socket_dir() -> PathBuf {
-    PathBuf::from(r"\\.\pipe\")
-}
-
 /// True when `path` is a socket in the default directory, the home of bare
 /// names (however the address was written).
-#[cfg(unix)]
 pub(crate) fn is_in_default_dir(path: &Path) -> bool {
     path.parent() == Some(default_socket_dir().as_path())
 }
 
 /// What [`check_private`] found.
-#[cfg(unix)]
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum DirState {
     /// A directory of this user that no one else may write to.
@@ -53,7 +42,6 @@ pub(crate) enum DirState {
 
 /// Checks that `dir` is a real directory (not a symlink), owned by this
 /// process's effective user, and not writable by group or others.
-#[cfg(unix)]
 pub(crate) fn check_private(dir: &Path) -> std::io::Result<DirState> {
     use std::os::unix::fs::MetadataExt;
 
@@ -82,7 +70,7 @@ pub(crate) fn check_private(dir: &Path) -> std::io::Result<DirState> {
     })
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
 mod tests {
     use std::os::unix::fs::PermissionsExt;
 

@@ -16,6 +16,7 @@
 //! OS (so its tests run everywhere), then [`Address::parse`] resolves a bare
 //! name and refuses forms the running OS does not have.
 
+#[cfg(unix)]
 pub(crate) mod default_dir;
 mod syntax;
 
@@ -25,6 +26,7 @@ use std::str::FromStr;
 
 use crate::Error;
 
+#[cfg(unix)]
 pub use default_dir::default_socket_dir;
 
 /// A parsed, platform-resolved endpoint.

@@ -36,29 +36,11 @@ impl ClientStream {
     /// SID that owns the pipe); the address over TCP.
     pub fn server_info(&self) -> ConnectInfo {
         match &self.inner {
-            Inner::Tcp(stream) => ConnectInfo {
-                peer_addr: stream.peer_addr().ok(),
-                ..ConnectInfo::default()
-            },
+            Inner::Tcp(stream) => stream.peer_addr().map(ConnectInfo::tcp).unwrap_or_default(),
             #[cfg(unix)]
-            Inner::Unix(stream) => match stream.peer_cred() {
-                Ok(cred) => ConnectInfo {
-                    peer_pid: cred.pid().and_then(|pid| u32::try_from(pid).ok()),
-                    peer_uid: Some(cred.uid()),
-                    peer_gid: Some(cred.gid()),
-                    ..ConnectInfo::default()
-                },
-                Err(_) => ConnectInfo::default(),
-            },
+            Inner::Unix(stream) => ConnectInfo::unix_peer(stream).unwrap_or_default(),
             #[cfg(windows)]
-            Inner::Pipe(pipe) => {
-                let pid = super::windows::server_pid(pipe);
-                ConnectInfo {
-                    peer_pid: pid,
-                    peer_sid: super::windows::server_sid(pipe, pid),
-                    ..ConnectInfo::default()
-                }
-            }
+            Inner::Pipe(pipe) => ConnectInfo::pipe_server(pipe),
         }
     }
 }

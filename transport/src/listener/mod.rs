@@ -21,7 +21,7 @@ mod windows;
 pub use connection::Connection;
 pub use incoming::Incoming;
 pub use options::{DEFAULT_HANDSHAKE_TIMEOUT, ListenerOptions};
-pub use pipe_security::{CLIENT_ACCESS_MASK, PipeSecurity};
+pub use pipe_security::PipeSecurity;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

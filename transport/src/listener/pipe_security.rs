@@ -9,7 +9,9 @@
 
 /// Read and write of pipe data, without `FILE_CREATE_PIPE_INSTANCE`:
 /// `FILE_GENERIC_READ | FILE_GENERIC_WRITE` (0x12019f) less 0x4.
-pub const CLIENT_ACCESS_MASK: u32 = 0x0012_019b;
+// Used by the Windows listener only, but tested on every OS.
+#[cfg_attr(not(windows), allow(dead_code))]
+const CLIENT_ACCESS_MASK: u32 = 0x0012_019b;
 
 /// The security descriptor for pipe instances (ignored for other addresses).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -28,7 +30,8 @@ pub enum PipeSecurity {
 
 impl PipeSecurity {
     /// The SDDL for this setting, for a server running as `user_sid`.
-    pub fn to_sddl(&self, user_sid: &str) -> String {
+    #[cfg_attr(not(windows), allow(dead_code))]
+    pub(crate) fn to_sddl(&self, user_sid: &str) -> String {
         // O: the creating user owns the pipe, even when elevated (where
         // Windows would make Administrators the owner): a client that may not
         // read the server's token reads the owner instead.

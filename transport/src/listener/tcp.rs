@@ -43,10 +43,6 @@ impl TcpAcceptor {
         // gRPC messages are framed by HTTP/2 and flushed whole; Nagle would
         // only hold back the last segment of each.
         stream.set_nodelay(true)?;
-        let info = ConnectInfo {
-            peer_addr: Some(peer),
-            ..ConnectInfo::default()
-        };
-        Ok(Connection::new(Stream::Tcp(stream), info))
+        Ok(Connection::new(Stream::Tcp(stream), ConnectInfo::tcp(peer)))
     }
 }

@@ -64,13 +64,7 @@ impl UnixAcceptor {
 
     pub(crate) async fn accept(&mut self) -> io::Result<Connection> {
         let (stream, _) = self.listener.accept().await?;
-        let cred = stream.peer_cred()?;
-        let info = ConnectInfo {
-            peer_pid: cred.pid().and_then(|pid| u32::try_from(pid).ok()),
-            peer_uid: Some(cred.uid()),
-            peer_gid: Some(cred.gid()),
-            ..ConnectInfo::default()
-        };
+        let info = ConnectInfo::unix_peer(&stream)?;
         Ok(Connection::new(Stream::Unix(stream), info))
     }
 }

@@ -10,12 +10,10 @@
 mod descriptor;
 
 use std::io;
-use std::os::windows::io::AsRawHandle;
 use std::sync::Arc;
 
 use tokio::net::windows::named_pipe::{NamedPipeServer, PipeMode, ServerOptions};
 use windows_sys::Win32::Foundation::{ERROR_ACCESS_DENIED, ERROR_INVALID_NAME, ERROR_PIPE_BUSY};
-use windows_sys::Win32::System::Pipes::GetNamedPipeClientProcessId;
 
 use super::connection::{Connection, Stream};
 use super::options::ListenerOptions;
@@ -99,12 +97,7 @@ impl PipeAcceptor {
                 tracing::warn!(path = %self.path, error = %e, "could not create the next pipe instance; retrying on next accept")
             }
         }
-        let peer_pid = client_pid(&connected);
-        let info = ConnectInfo {
-            peer_pid,
-            peer_sid: peer_pid.and_then(identity::process_sid),
-            ..ConnectInfo::default()
-        };
+        let info = ConnectInfo::pipe_client(&connected);
         Ok(Connection::new(Stream::Pipe(connected), info))
     }
 }
@@ -133,12 +126,4 @@ fn create(
             .out_buffer_size(options.out_buffer_size)
             .create_with_security_attributes_raw(path, (&raw mut attributes).cast())
     }
-}
-
-fn client_pid(pipe: &NamedPipeServer) -> Option<u32> {
-    let mut pid = 0u32;
-    // SAFETY: the handle is a live pipe instance owned by `pipe`; `pid` is a
-    // valid place for the result.
-    let ok = unsafe { GetNamedPipeClientProcessId(pipe.as_raw_handle() as _, &mut pid) };
-    (ok != 0).then_some(pid)
 }

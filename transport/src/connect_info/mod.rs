@@ -3,7 +3,14 @@
 //! The listener fills this in once per connection from the OS (never from
 //! anything the peer sends), and tonic copies it into every request's
 //! extensions, so a handler reads it with
-//! `request.extensions().get::<ConnectInfo>()`.
+//! `request.extensions().get::<ConnectInfo>()`. The client reads the same
+//! facts about its server. Each platform file builds it in one place, for
+//! both ends.
+
+#[cfg(unix)]
+mod unix;
+#[cfg(windows)]
+mod windows;
 
 use std::net::SocketAddr;
 
@@ -29,5 +36,15 @@ impl ConnectInfo {
     /// True when the OS vouched for the peer's process (a local transport).
     pub fn is_local(&self) -> bool {
         self.peer_addr.is_none()
+    }
+}
+
+impl ConnectInfo {
+    /// A TCP peer: the OS knows only its address.
+    pub(crate) fn tcp(peer: SocketAddr) -> ConnectInfo {
+        ConnectInfo {
+            peer_addr: Some(peer),
+            ..ConnectInfo::default()
+        }
     }
 }
