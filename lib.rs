@@ -12,12 +12,10 @@
 //! - [`server`]: process A: the serve loop and the Echo and KeyValue services.
 //! - [`client`]: process B: calls through the generated stubs, and the
 //!   end-to-end demo.
-//! - [`platform`]: facts about the running platform (Wine or Windows).
 //! - `cli/main.rs`: the `piperpc` binary (`serve`, `call`, `demo`, `load`);
 //!   `pipecurl/` and `bench/` are the other two binaries.
 //! - `tests/`: end-to-end tests that start real processes.
 
 pub mod client;
-pub mod platform;
 pub mod proto;
 pub mod server;

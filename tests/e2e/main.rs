@@ -2,7 +2,6 @@
 //! driven by `piperpc call` processes (B) and by clients inside the test,
 //! over real pipes (`\\.\pipe\...` on Windows, Unix sockets elsewhere).
 
-mod bench_smoke;
 mod common;
 mod deadlines;
 mod echo;
