@@ -7,13 +7,21 @@
 //! that multiplexes streams) and sends directly. Only opening a connection
 //! is serialised, so many calls arriving at once after a server restart make
 //! one connection, not many.
+//!
+//! Opening includes the server's side of the HTTP/2 handshake (see
+//! `handshake.rs`), and the whole of it, socket and handshake, is bounded by
+//! the connect timeout: a hung server fails the connect instead of hanging
+//! every call.
 
 use std::sync::Mutex;
+use std::time::Duration;
 
 use hyper::client::conn::http2::SendRequest;
 use hyper_util::rt::TokioIo;
+use tokio::time::Instant;
 
-use super::settings;
+use super::handshake::{self, Answer};
+use super::settings::{self, Keepalive};
 use crate::Error;
 use crate::connector::Connector;
 
@@ -22,14 +30,24 @@ pub(crate) type Sender = SendRequest<tonic::body::Body>;
 #[derive(Debug)]
 pub(crate) struct Connection {
     connector: Connector,
+    connect_timeout: Duration,
+    keepalive: Option<Keepalive>,
     current: Mutex<Option<Sender>>,
     opening: tokio::sync::Mutex<()>,
 }
 
 impl Connection {
-    pub(crate) fn new(connector: Connector) -> Connection {
+    /// `connect_timeout` must be the one `connector` was given: it bounds
+    /// the handshake as well.
+    pub(crate) fn new(
+        connector: Connector,
+        connect_timeout: Duration,
+        keepalive: Option<Keepalive>,
+    ) -> Connection {
         Connection {
             connector,
+            connect_timeout,
+            keepalive,
             current: Mutex::new(None),
             opening: tokio::sync::Mutex::new(()),
         }
@@ -58,19 +76,39 @@ impl Connection {
     }
 
     async fn open(&self) -> Result<Sender, Error> {
-        let stream = self.connector.connect().await?;
         let address = self.connector.address();
-        let (sender, connection) = settings::client_builder()
+        let deadline = Instant::now() + self.connect_timeout;
+        // The connector retries a busy server within the same timeout; this
+        // bounds a connect the OS itself keeps waiting on (TCP to a host that
+        // does not answer).
+        let stream = tokio::time::timeout_at(deadline, self.connector.connect())
+            .await
+            .map_err(|_| Error::ConnectTimeout {
+                address: address.clone(),
+                timeout: self.connect_timeout,
+            })??;
+        let (stream, answered) = handshake::watch(stream);
+        let (sender, connection) = settings::client_builder(self.keepalive)
             .handshake(TokioIo::new(stream))
             .await
             .map_err(|e| Error::io(address, "start HTTP/2 with", std::io::Error::other(e)))?;
         let shown = address.to_string();
-        tokio::spawn(async move {
+        let driver = tokio::spawn(async move {
             if let Err(error) = connection.await {
                 tracing::debug!(address = %shown, %error, "connection ended");
             }
         });
-        Ok(sender)
+        let failure = match tokio::time::timeout_at(deadline, answered.wait()).await {
+            Ok(Answer::Answered) => return Ok(sender),
+            Ok(Answer::Closed(source)) => Error::io(address, "start HTTP/2 with", source),
+            Err(_) => Error::HandshakeTimeout {
+                address: address.clone(),
+                timeout: self.connect_timeout,
+            },
+        };
+        // Closes the stream now; a hung server gets no GOAWAY to ignore.
+        driver.abort();
+        Err(failure)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Sender>> {

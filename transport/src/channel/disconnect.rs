@@ -35,8 +35,9 @@ pub(super) fn rewrite_error(address: &Address, error: BoxError) -> BoxError {
 }
 
 /// True when the chain shows the connection itself failed: an I/O error
-/// under h2, a connection hyper saw close, or a request hyper dropped
-/// because its connection died.
+/// under h2, a connection hyper saw close, a request hyper dropped because
+/// its connection died, or one refused because a keepalive ping went
+/// unanswered (hyper's only timeout on a client HTTP/2 connection).
 fn is_lost_connection(error: &(dyn Error + 'static)) -> bool {
     let mut next = Some(error);
     while let Some(error) = next {
@@ -46,7 +47,10 @@ fn is_lost_connection(error: &(dyn Error + 'static)) -> bool {
             return true;
         }
         if let Some(hyper) = error.downcast_ref::<hyper::Error>()
-            && (hyper.is_closed() || hyper.is_incomplete_message() || hyper.is_canceled())
+            && (hyper.is_closed()
+                || hyper.is_incomplete_message()
+                || hyper.is_canceled()
+                || hyper.is_timeout())
         {
             return true;
         }

@@ -5,6 +5,10 @@
 //! - sends each call straight on the HTTP/2 connection, without tonic's
 //!   queue-and-worker hop (see `connection.rs`), with HTTP/2 settings for
 //!   local links (`settings.rs`);
+//! - counts the server's answer to the HTTP/2 handshake as part of
+//!   connecting, within the connect timeout (`handshake.rs`), and pings a
+//!   local server that falls silent (keepalive), so a hung server fails
+//!   calls with `UNAVAILABLE` instead of hanging them;
 //! - fails calls cut off by a broken connection with `UNAVAILABLE`, as gRPC
 //!   specifies (tonic says UNKNOWN or CANCELLED), and reconnects on the next
 //!   call (`disconnect.rs`);
@@ -16,6 +20,7 @@ mod body;
 mod builder;
 mod connection;
 mod disconnect;
+mod handshake;
 pub mod settings;
 
 use std::future::Future;
