@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use piperpc_transport::channel::settings::tune_server;
+use piperpc_transport::channel::settings::{KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT, tune_server};
 use piperpc_transport::deadline::DeadlineLayer;
 use piperpc_transport::message_limit::ResourceExhaustedLayer;
 use piperpc_transport::{Address, ListenerOptions};
@@ -67,8 +67,8 @@ impl ServeConfig {
             stop_on_stdin_eof: false,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             reflection: true,
-            keepalive: Some(Duration::from_secs(30)),
-            keepalive_timeout: Duration::from_secs(10),
+            keepalive: Some(KEEPALIVE_INTERVAL),
+            keepalive_timeout: KEEPALIVE_TIMEOUT,
         }
     }
 }

@@ -4,7 +4,7 @@
 //! deadlines and the errors a user meets, with grpcurl's exit statuses.
 
 #[path = "pipecurl_support.rs"]
-mod support;
+pub mod support;
 
 use std::path::Path;
 
