@@ -149,6 +149,12 @@ mod stopped {
             }
         };
         assert_eq!(ended.code(), Code::Unavailable, "{ended:?}");
+        assert!(
+            ended
+                .message()
+                .contains("did not answer a keepalive ping within 1 s"),
+            "{ended:?}"
+        );
         assert!(stopped.elapsed() < BOUND);
 
         let started = Instant::now();

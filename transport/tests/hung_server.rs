@@ -208,12 +208,20 @@ async fn keepalive_ends_an_open_stream_when_the_server_freezes_and_the_channel_r
         "ended before any ping could time out: {took:?}"
     );
 
-    // While frozen, a new call fails within the connect timeout...
+    // While frozen, a new call goes to a new connection (even if hyper has
+    // not yet shown the old one closed) and fails within the connect
+    // timeout...
     let status = tokio::time::timeout(BOUND, health.check(HealthCheckRequest::default()))
         .await
         .expect("a call to the frozen server hung")
         .expect_err("the server is frozen");
     assert_eq!(status.code(), Code::Unavailable, "{status:?}");
+    assert!(
+        status
+            .message()
+            .contains("did not answer the HTTP/2 handshake within 1 s"),
+        "the call did not go to a new connection: {status:?}"
+    );
 
     // ...and once the server answers again, the same channel works.
     relay.freeze(false);

@@ -1,34 +1,63 @@
 //! Telling a lost connection from everything else.
 
 use std::error::Error;
+use std::fmt::Display;
+use std::sync::Arc;
+use std::time::Duration;
 
 use tonic::{Code, Status};
 
 use super::BoxError;
+use super::watch::LastRead;
 use crate::Address;
 
+/// The server end of one connection, as a lost-connection error names it.
+#[derive(Debug)]
+pub(super) struct Peer {
+    address: Address,
+    /// When the server last sent anything, and the keepalive ping timeout.
+    keepalive: Option<(Arc<LastRead>, Duration)>,
+}
+
+impl Peer {
+    pub(super) fn new(address: Address, keepalive: Option<(Arc<LastRead>, Duration)>) -> Peer {
+        Peer { address, keepalive }
+    }
+
+    /// Why the connection was lost. hyper reports an unanswered keepalive
+    /// ping to open calls as a broken pipe; a server that sent nothing
+    /// (not even an end of stream) for the whole ping timeout is what it
+    /// really was.
+    fn lost(&self, detail: &dyn Display) -> String {
+        let address = &self.address;
+        match &self.keepalive {
+            Some((last_read, timeout)) if last_read.silence() >= *timeout => format!(
+                "connection to {address} lost: the server did not answer a keepalive ping \
+                 within {} s (it is hung, or gone)",
+                timeout.as_secs_f64()
+            ),
+            _ => format!("connection to {address} lost: {detail}"),
+        }
+    }
+}
+
 /// `status` as UNAVAILABLE if it reports a lost connection, else unchanged.
-pub(super) fn rewrite_status(address: &Address, status: Status) -> Status {
+pub(super) fn rewrite_status(peer: &Peer, status: Status) -> Status {
     let lost = matches!(
         status.code(),
         Code::Unknown | Code::Cancelled | Code::Internal
     ) && status.source().is_some_and(is_lost_connection);
     if lost {
-        Status::unavailable(format!(
-            "connection to {address} lost: {}",
-            status.message()
-        ))
+        Status::unavailable(peer.lost(&status.message()))
     } else {
         status
     }
 }
 
 /// A transport error as an UNAVAILABLE status if it is a lost connection.
-pub(super) fn rewrite_error(address: &Address, error: BoxError) -> BoxError {
+pub(super) fn rewrite_error(peer: &Peer, error: BoxError) -> BoxError {
     if is_lost_connection(&*error) {
-        Box::new(Status::unavailable(format!(
-            "connection to {address} lost: {error}"
-        )))
+        Box::new(Status::unavailable(peer.lost(&error)))
     } else {
         error
     }

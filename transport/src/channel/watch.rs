@@ -1,4 +1,5 @@
-//! Knowing that the server answered the HTTP/2 handshake.
+//! Watching what the server sends: whether it answered the HTTP/2
+//! handshake, and how long it has been silent.
 //!
 //! hyper's client handshake returns as soon as the client's preface is
 //! written; it never waits for the server. But a socket can be connected
@@ -11,11 +12,20 @@
 //! bytes read from the stream mean "a live HTTP/2 peer answered".
 //! [`watch`] wraps the stream to report that moment (or the stream's end
 //! before it), and opening a connection waits for it within the connect
-//! timeout. After the first read the wrapper is a plain pass-through.
+//! timeout.
+//!
+//! When a keepalive ping goes unanswered, hyper closes the connection and
+//! the calls open on it see only "broken pipe". The wrapper also notes when
+//! the server last sent anything (or closed the stream), so the error can
+//! say what happened: a server that was silent for the whole ping timeout
+//! did not answer the ping.
 
 use std::io;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::oneshot;
@@ -46,23 +56,59 @@ impl Answered {
     }
 }
 
-/// `stream`, reporting its first read to the returned [`Answered`].
-pub(super) fn watch<S>(stream: S) -> (Watched<S>, Answered) {
+/// When the server last sent anything, or closed the stream.
+#[derive(Debug)]
+pub(super) struct LastRead {
+    since: Instant,
+    /// Nanoseconds after `since`.
+    at: AtomicU64,
+}
+
+impl LastRead {
+    fn new() -> LastRead {
+        LastRead {
+            since: Instant::now(),
+            at: AtomicU64::new(0),
+        }
+    }
+
+    fn touch(&self) {
+        let nanos = u64::try_from(self.since.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.at.store(nanos, Ordering::Relaxed);
+    }
+
+    /// How long the server has sent nothing.
+    pub(super) fn silence(&self) -> Duration {
+        let at = Duration::from_nanos(self.at.load(Ordering::Relaxed));
+        self.since.elapsed().saturating_sub(at)
+    }
+}
+
+/// `stream`, reporting its first read to the returned [`Answered`] and,
+/// when `last_read` is given, noting every read there.
+pub(super) fn watch<S>(
+    stream: S,
+    last_read: bool,
+) -> (Watched<S>, Answered, Option<Arc<LastRead>>) {
     let (tx, rx) = oneshot::channel();
+    let last_read = last_read.then(|| Arc::new(LastRead::new()));
     (
         Watched {
             inner: stream,
             first_read: Some(tx),
+            last_read: last_read.clone(),
         },
         Answered(rx),
+        last_read,
     )
 }
 
-/// A stream that reports its first read.
+/// A stream that reports its first read, and notes when it last read.
 #[derive(Debug)]
 pub(super) struct Watched<S> {
     inner: S,
     first_read: Option<oneshot::Sender<Answer>>,
+    last_read: Option<Arc<LastRead>>,
 }
 
 impl<S> Watched<S> {
@@ -82,6 +128,9 @@ impl<S: AsyncRead + Unpin> AsyncRead for Watched<S> {
     ) -> Poll<io::Result<()>> {
         let before = buf.filled().len();
         let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let (Some(last_read), Poll::Ready(_)) = (&self.last_read, &polled) {
+            last_read.touch();
+        }
         if self.first_read.is_some() {
             match &polled {
                 Poll::Ready(Ok(())) if buf.filled().len() > before => {
@@ -142,17 +191,22 @@ mod tests {
     #[tokio::test]
     async fn first_bytes_are_reported() {
         let (client, mut server) = tokio::io::duplex(64);
-        let (mut client, answered) = watch(client);
+        let (mut client, answered, last_read) = watch(client, true);
+        let last_read = last_read.expect("asked for");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(last_read.silence() >= Duration::from_millis(50));
         server.write_all(b"\0\0\0\x04").await.unwrap();
+        let reading = Instant::now();
         let mut buf = [0u8; 4];
         client.read_exact(&mut buf).await.unwrap();
         assert!(matches!(answered.wait().await, Answer::Answered));
+        assert!(last_read.silence() <= reading.elapsed());
     }
 
     #[tokio::test]
     async fn a_close_before_any_byte_is_reported() {
         let (client, server) = tokio::io::duplex(64);
-        let (mut client, answered) = watch(client);
+        let (mut client, answered, _) = watch(client, false);
         drop(server);
         let mut buf = [0u8; 4];
         assert_eq!(client.read(&mut buf).await.unwrap(), 0);
@@ -165,7 +219,7 @@ mod tests {
     #[tokio::test]
     async fn a_dropped_stream_is_reported() {
         let (client, _server) = tokio::io::duplex(64);
-        let (client, answered) = watch(client);
+        let (client, answered, _) = watch(client, false);
         drop(client);
         assert!(matches!(answered.wait().await, Answer::Closed(_)));
     }
