@@ -61,7 +61,7 @@ impl ChannelBuilder {
     }
 
     /// Send an HTTP/2 ping after `interval` without a frame from the server
-    /// (`None` turns pings off). When a ping goes unanswered for
+    /// (`None` or zero turns pings off). When a ping goes unanswered for
     /// [`keepalive_timeout`](Self::keepalive_timeout), the connection is
     /// closed: every call open on it ends with `UNAVAILABLE`, and the next
     /// call opens a new one. Default: [`KEEPALIVE_INTERVAL`] for local
