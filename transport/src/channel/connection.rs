@@ -123,7 +123,7 @@ impl Connection {
         });
         let failure = match tokio::time::timeout_at(deadline, answered.wait()).await {
             Ok(Answer::Answered) => {
-                let keepalive = last_read.zip(self.keepalive.map(|k| k.timeout));
+                let keepalive = last_read.zip(self.keepalive);
                 let peer = Arc::new(Peer::new(address.clone(), keepalive));
                 return Ok(Link { sender, peer });
             }

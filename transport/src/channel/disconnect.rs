@@ -3,11 +3,11 @@
 use std::error::Error;
 use std::fmt::Display;
 use std::sync::Arc;
-use std::time::Duration;
 
 use tonic::{Code, Status};
 
 use super::BoxError;
+use super::settings::Keepalive;
 use super::watch::LastRead;
 use crate::Address;
 
@@ -15,27 +15,31 @@ use crate::Address;
 #[derive(Debug)]
 pub(super) struct Peer {
     address: Address,
-    /// When the server last sent anything, and the keepalive ping timeout.
-    keepalive: Option<(Arc<LastRead>, Duration)>,
+    /// When the server last sent anything, and the keepalive settings.
+    keepalive: Option<(Arc<LastRead>, Keepalive)>,
 }
 
 impl Peer {
-    pub(super) fn new(address: Address, keepalive: Option<(Arc<LastRead>, Duration)>) -> Peer {
+    pub(super) fn new(address: Address, keepalive: Option<(Arc<LastRead>, Keepalive)>) -> Peer {
         Peer { address, keepalive }
     }
 
     /// Why the connection was lost. hyper reports an unanswered keepalive
-    /// ping to open calls as a broken pipe; a server that sent nothing
-    /// (not even an end of stream) for the whole ping timeout is what it
-    /// really was.
+    /// ping to open calls as a broken pipe. It pings after `interval` of
+    /// silence and gives up `timeout` later, so a server that sent nothing
+    /// (not even an end of stream) for that long is what it really was.
     fn lost(&self, detail: &dyn Display) -> String {
         let address = &self.address;
         match &self.keepalive {
-            Some((last_read, timeout)) if last_read.silence() >= *timeout => format!(
-                "connection to {address} lost: the server did not answer a keepalive ping \
-                 within {} s (it is hung, or gone)",
-                timeout.as_secs_f64()
-            ),
+            Some((last_read, keepalive))
+                if last_read.silence() >= keepalive.interval + keepalive.timeout =>
+            {
+                format!(
+                    "connection to {address} lost: the server did not answer a keepalive \
+                     ping within {} s (it is hung, or gone)",
+                    keepalive.timeout.as_secs_f64()
+                )
+            }
             _ => format!("connection to {address} lost: {detail}"),
         }
     }
