@@ -59,7 +59,7 @@ struct Cli {
     #[arg(long, value_name = "SECONDS")]
     max_time: Option<f64>,
     /// How long connecting may take, in seconds, the server's answer to the
-    /// HTTP/2 handshake included (default 10, as grpcurl).
+    /// HTTP/2 handshake included (default, and 0: 10, as grpcurl).
     #[arg(long, value_name = "SECONDS")]
     connect_timeout: Option<f64>,
     /// Seconds of silence from the server before a keepalive ping; a ping
@@ -252,6 +252,8 @@ fn check(cli: Cli) -> Result<Options, Failure> {
             .connect_timeout
             .map(|s| seconds(s, "connect-timeout"))
             .transpose()?
+            // As grpcurl: 0 means the default.
+            .filter(|timeout| !timeout.is_zero())
             .unwrap_or(DEFAULT_CONNECT_TIMEOUT),
         keepalive_time: cli
             .keepalive_time
@@ -517,6 +519,8 @@ mod tests {
         assert_eq!(o.keepalive_time, None);
         let o = options(&["-connect-timeout", "2.5", "addr", "list"]).unwrap();
         assert_eq!(o.connect_timeout, Duration::from_millis(2500));
+        let o = options(&["-connect-timeout", "0", "addr", "list"]).unwrap();
+        assert_eq!(o.connect_timeout, Duration::from_secs(10));
     }
 
     #[test]
