@@ -125,3 +125,19 @@ impl ChannelBuilder {
         Channel::new(connection, self.request_timeout)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keepalive_is_on_for_local_addresses_and_off_over_tcp() {
+        let local = ChannelBuilder::new(Address::NamedPipe(r"\\.\pipe\x".into()));
+        assert_eq!(local.keepalive, Some(KEEPALIVE_INTERVAL));
+        assert_eq!(local.keepalive_timeout, KEEPALIVE_TIMEOUT);
+        let tcp = ChannelBuilder::new(Address::Tcp("127.0.0.1:1".into()));
+        assert_eq!(tcp.keepalive, None);
+        assert_eq!(KEEPALIVE_INTERVAL, Duration::from_secs(30));
+        assert_eq!(KEEPALIVE_TIMEOUT, Duration::from_secs(10));
+    }
+}
