@@ -43,7 +43,8 @@ pub struct LoadArgs {
     /// Prefix of the keys this run writes.
     #[arg(long, default_value = "load")]
     pub key_prefix: String,
-    /// Seconds each connect may wait for a busy server.
+    /// Seconds each connect may take, waiting for a busy server and for
+    /// its answer to the HTTP/2 handshake.
     #[arg(long, value_name = "SECS", default_value_t = 30.0)]
     pub connect_timeout: f64,
 }
@@ -91,9 +92,19 @@ pub struct CallArgs {
     /// The server's address.
     #[arg(long, value_name = "ADDR", default_value = "piperpc-demo", value_parser = parse_address)]
     pub connect: Address,
-    /// Seconds to keep retrying a busy server.
+    /// Seconds connecting may take: retrying a busy server, and waiting for
+    /// its answer to the HTTP/2 handshake (a hung server fails here).
     #[arg(long, value_name = "SECS", default_value_t = 5.0)]
     pub connect_timeout: f64,
+    /// Seconds of silence from the server before an HTTP/2 ping; a server
+    /// that does not answer within --keepalive-timeout is given up on (the
+    /// call fails with UNAVAILABLE). 0 turns pings off. Default: 30 on local
+    /// pipes and sockets, off over TCP.
+    #[arg(long, value_name = "SECS")]
+    pub keepalive: Option<f64>,
+    /// Seconds the server has to answer a ping.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    pub keepalive_timeout: f64,
     /// Deadline for the call, in seconds.
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<f64>,

@@ -81,7 +81,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
 async fn call(args: CallArgs) -> anyhow::Result<ExitCode> {
     let mut builder = ChannelBuilder::new(args.connect)?
-        .connect_timeout(seconds(args.connect_timeout, "connect-timeout")?);
+        .connect_timeout(seconds(args.connect_timeout, "connect-timeout")?)
+        .keepalive_timeout(seconds(args.keepalive_timeout, "keepalive-timeout")?);
+    if let Some(keepalive) = args.keepalive {
+        builder =
+            builder.keepalive(Some(seconds(keepalive, "keepalive")?).filter(|t| !t.is_zero()));
+    }
     if let Some(timeout) = args.timeout {
         builder = builder.timeout(seconds(timeout, "timeout")?);
     }

@@ -80,7 +80,10 @@ pub async fn run(plan: LoadPlan) -> anyhow::Result<LoadReport> {
         ..LoadReport::default()
     };
     let mut reader = Stubs::new(
-        ChannelBuilder::new(&plan.address)?.connect().await?,
+        ChannelBuilder::new(&plan.address)?
+            .connect_timeout(plan.connect_timeout)
+            .connect()
+            .await?,
         4 * 1024 * 1024,
     );
     for (key, value) in written {

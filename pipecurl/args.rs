@@ -21,6 +21,10 @@ use tonic::metadata::MetadataMap;
 use crate::failure::Failure;
 use crate::metadata;
 
+/// How long connecting may take unless `--connect-timeout` says otherwise:
+/// 10 s, as in grpcurl.
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// The largest message accepted or sent unless `--max-msg-sz` says
 /// otherwise: 4 MiB, as in grpcurl and every gRPC implementation.
 const DEFAULT_MAX_MESSAGE_SIZE: usize = 4 * 1024 * 1024;
@@ -54,9 +58,16 @@ struct Cli {
     /// Deadline for the whole operation, in seconds (sent as grpc-timeout).
     #[arg(long, value_name = "SECONDS")]
     max_time: Option<f64>,
-    /// How long to keep trying to connect, in seconds.
+    /// How long connecting may take, in seconds, the server's answer to the
+    /// HTTP/2 handshake included (default, and 0: 10, as grpcurl).
     #[arg(long, value_name = "SECONDS")]
     connect_timeout: Option<f64>,
+    /// Seconds of silence from the server before a keepalive ping; a ping
+    /// unanswered for as long again ends the call with UNAVAILABLE. 0 turns
+    /// pings off. Default: a ping after 30 s, answered within 10 s, on
+    /// local pipes and sockets; none over TCP.
+    #[arg(long, value_name = "SECONDS")]
+    keepalive_time: Option<f64>,
     /// Who the server must run as, checked before anything is sent:
     /// same-user-or-system (the default on local addresses: this user, or
     /// root / a Windows service account), same-user, a uid (Unix), a SID
@@ -162,8 +173,12 @@ pub struct Options {
     pub headers: MetadataMap,
     /// Deadline for the whole operation.
     pub max_time: Option<Duration>,
-    /// How long connecting may keep retrying.
-    pub connect_timeout: Option<Duration>,
+    /// How long connecting may take, the HTTP/2 handshake included.
+    pub connect_timeout: Duration,
+    /// `-keepalive-time`: ping after this much silence and wait as long
+    /// for the answer (`Some(None)`: no pings; `None`: the channel's
+    /// default).
+    pub keepalive_time: Option<Option<Duration>>,
     /// Who the server must run as, replacing the default check.
     pub verify_server: Option<ServerIdentity>,
     /// Request and response format.
@@ -238,7 +253,15 @@ fn check(cli: Cli) -> Result<Options, Failure> {
         connect_timeout: cli
             .connect_timeout
             .map(|s| seconds(s, "connect-timeout"))
-            .transpose()?,
+            .transpose()?
+            // As grpcurl: 0 means the default.
+            .filter(|timeout| !timeout.is_zero())
+            .unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+        keepalive_time: cli
+            .keepalive_time
+            .map(|s| seconds(s, "keepalive-time"))
+            .transpose()?
+            .map(|time| Some(time).filter(|t| !t.is_zero())),
         verify_server: cli.verify_server,
         format: cli.format,
         emit_defaults: cli.emit_defaults,
@@ -312,6 +335,7 @@ fn seconds(value: f64, flag: &str) -> Result<Duration, Failure> {
 const LONG_FLAGS: &[(&str, bool)] = &[
     ("max-time", true),
     ("connect-timeout", true),
+    ("keepalive-time", true),
     ("format", true),
     ("emit-defaults", false),
     ("allow-unknown-fields", false),
@@ -488,6 +512,27 @@ mod tests {
             );
             assert_eq!(failure.exit_code(), 1);
         }
+    }
+
+    #[test]
+    fn connecting_waits_ten_seconds_unless_told_otherwise() {
+        let o = options(&["addr", "list"]).unwrap();
+        assert_eq!(o.connect_timeout, Duration::from_secs(10));
+        assert_eq!(o.keepalive_time, None);
+        let o = options(&["-connect-timeout", "2.5", "addr", "list"]).unwrap();
+        assert_eq!(o.connect_timeout, Duration::from_millis(2500));
+        let o = options(&["-connect-timeout", "0", "addr", "list"]).unwrap();
+        assert_eq!(o.connect_timeout, Duration::from_secs(10));
+    }
+
+    #[test]
+    fn keepalive_time_as_grpcurl_and_zero_turns_it_off() {
+        let o = options(&["-keepalive-time", "3", "addr", "list"]).unwrap();
+        assert_eq!(o.keepalive_time, Some(Some(Duration::from_secs(3))));
+        let o = options(&["--keepalive-time=0", "addr", "list"]).unwrap();
+        assert_eq!(o.keepalive_time, Some(None));
+        let failure = options(&["-keepalive-time", "soon", "addr", "list"]).unwrap_err();
+        assert!(matches!(failure, Failure::Usage(_)), "{failure:?}");
     }
 
     #[test]

@@ -156,9 +156,15 @@ async fn connect(
     options: &Options,
     deadline: Option<Instant>,
 ) -> Result<Channel, Failure> {
-    let mut builder = ChannelBuilder::new(address).map_err(Failure::Connect)?;
-    if let Some(timeout) = options.connect_timeout {
-        builder = builder.connect_timeout(timeout);
+    let mut builder = ChannelBuilder::new(address)
+        .map_err(Failure::Connect)?
+        .connect_timeout(options.connect_timeout);
+    if let Some(time) = options.keepalive_time {
+        // As grpcurl: the same time for the ping's answer.
+        builder = builder.keepalive(time);
+        if let Some(time) = time {
+            builder = builder.keepalive_timeout(time);
+        }
     }
     if let Some(identity) = &options.verify_server {
         builder = builder.verify_server(identity.clone());

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use piperpc_transport::channel::settings::{KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT};
 use piperpc_transport::server::{DEFAULT_GRACE_PERIOD, StopSignal};
 use piperpc_transport::{Address, ListenerOptions, Server};
 use tonic_health::server::HealthReporter;
@@ -58,8 +59,8 @@ impl ServeConfig {
             stop_on_stdin_eof: false,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             reflection: true,
-            keepalive: Some(piperpc_transport::server::DEFAULT_KEEPALIVE),
-            keepalive_timeout: piperpc_transport::server::DEFAULT_KEEPALIVE_TIMEOUT,
+            keepalive: Some(KEEPALIVE_INTERVAL),
+            keepalive_timeout: KEEPALIVE_TIMEOUT,
         }
     }
 }

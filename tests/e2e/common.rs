@@ -101,6 +101,22 @@ impl Server {
         unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
     }
 
+    /// Freezes the process with SIGSTOP (Unix only), as a deadlock or a
+    /// debugger would: the kernel still completes connections from the
+    /// socket's backlog, and nothing answers them.
+    #[cfg(unix)]
+    pub fn pause(&self) {
+        // SAFETY: kill(2) on our own child's pid.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGSTOP) };
+    }
+
+    /// Lets a paused process run again with SIGCONT (Unix only).
+    #[cfg(unix)]
+    pub fn resume(&self) {
+        // SAFETY: kill(2) on our own child's pid.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGCONT) };
+    }
+
     /// Waits for the process to exit (after a signal: Unix only).
     #[cfg(unix)]
     pub fn wait(mut self, within: Duration) -> ExitStatus {

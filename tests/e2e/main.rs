@@ -7,6 +7,7 @@ mod deadlines;
 mod echo;
 mod faults;
 mod hostile;
+mod hung;
 mod interop;
 mod keyvalue;
 mod lifecycle;

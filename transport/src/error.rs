@@ -50,6 +50,16 @@ pub enum Error {
         /// How long the connector kept trying.
         timeout: Duration,
     },
+    /// The pipe or socket opened, but no HTTP/2 server answered on it
+    /// within the connect timeout: the server is hung (stopped, deadlocked,
+    /// frozen in a debugger), holds the connection at its connection limit,
+    /// or is not an HTTP/2 server.
+    HandshakeTimeout {
+        /// The address that was called.
+        address: Address,
+        /// The connect timeout, which bounds the whole connect.
+        timeout: Duration,
+    },
     /// A file or directory on the way to a socket is unsafe to use: someone
     /// else could decide which server a name reaches.
     Insecure {
@@ -126,6 +136,12 @@ impl fmt::Display for Error {
                 f,
                 "timed out after {timeout:?} connecting to {address}: the server is busy"
             ),
+            Error::HandshakeTimeout { address, timeout } => write!(
+                f,
+                "the server on {address} accepted the connection but did not answer \
+                 the HTTP/2 handshake within {} s: it is hung, or at its connection limit",
+                timeout.as_secs_f64()
+            ),
             Error::Insecure {
                 address,
                 operation,
@@ -172,7 +188,9 @@ impl From<Error> for io::Error {
             Error::Unsupported { .. } => io::ErrorKind::Unsupported,
             Error::AddressInUse { .. } => io::ErrorKind::AddrInUse,
             Error::NotListening { .. } => io::ErrorKind::ConnectionRefused,
-            Error::ConnectTimeout { .. } => io::ErrorKind::TimedOut,
+            Error::ConnectTimeout { .. } | Error::HandshakeTimeout { .. } => {
+                io::ErrorKind::TimedOut
+            }
             Error::Insecure { .. } | Error::WrongServer { .. } => io::ErrorKind::PermissionDenied,
             Error::InvalidOption { .. } => io::ErrorKind::InvalidInput,
             Error::Serve { source, .. } | Error::Io { source, .. } => source.kind(),

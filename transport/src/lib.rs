@@ -14,7 +14,9 @@
 //!   `tower::Service<Uri>`).
 //! - [`channel`]: gRPC channels over it ([`connect`], [`ChannelBuilder`],
 //!   [`Channel`]): HTTP/2 tuned for local links, `UNAVAILABLE` when the
-//!   connection is lost, deadlines that cover whole streams.
+//!   connection is lost, deadlines that cover whole streams; a hung server
+//!   fails the connect (its HTTP/2 handshake counts, within the connect
+//!   timeout) and open calls (keepalive pings) instead of hanging them.
 //! - [`ConnectInfo`]: who connected (pid; uid/gid on Unix; SID on Windows),
 //!   in every request's extensions.
 //! - [`peer_policy`]: who may call ([`PeerPolicy`]), enforced by the

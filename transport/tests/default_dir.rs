@@ -6,7 +6,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use piperpc_transport::{Address, ChannelBuilder, Error, Listener};
+use piperpc_transport::{Address, Connector, Error, Listener};
 
 fn set_mode(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
@@ -37,11 +37,7 @@ async fn the_default_directory_must_be_private_on_both_sides() {
     let error = Listener::bind("other").unwrap_err();
     assert!(matches!(error, Error::Insecure { .. }), "{error:?}");
     assert!(error.to_string().starts_with("refusing to bind"), "{error}");
-    let error = ChannelBuilder::new("app")
-        .unwrap()
-        .connect()
-        .await
-        .unwrap_err();
+    let error = Connector::new("app").unwrap().connect().await.unwrap_err();
     let text = error.to_string();
     assert!(matches!(error, Error::Insecure { .. }), "{error:?}");
     assert!(text.starts_with("refusing to connect to"), "{text}");
@@ -50,7 +46,7 @@ async fn the_default_directory_must_be_private_on_both_sides() {
 
     // Private again: the same client gets through.
     set_mode(&dir, 0o700);
-    ChannelBuilder::new("app")
+    Connector::new("app")
         .unwrap()
         .connect()
         .await

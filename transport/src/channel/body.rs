@@ -5,8 +5,7 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
 
-use super::disconnect;
-use crate::Address;
+use super::disconnect::{self, Peer};
 use crate::deadline::Timer;
 
 /// A response body whose lost-connection errors read `UNAVAILABLE`, and
@@ -14,21 +13,13 @@ use crate::deadline::Timer;
 #[derive(Debug)]
 pub struct ChannelBody {
     inner: tonic::body::Body,
-    address: Arc<Address>,
+    peer: Arc<Peer>,
     timer: Timer,
 }
 
 impl ChannelBody {
-    pub(super) fn new(
-        inner: tonic::body::Body,
-        address: Arc<Address>,
-        timer: Timer,
-    ) -> ChannelBody {
-        ChannelBody {
-            inner,
-            address,
-            timer,
-        }
+    pub(super) fn new(inner: tonic::body::Body, peer: Arc<Peer>, timer: Timer) -> ChannelBody {
+        ChannelBody { inner, peer, timer }
     }
 }
 
@@ -56,11 +47,9 @@ impl Body for ChannelBody {
                 this.timer.clear();
                 Poll::Ready(None)
             }
-            Poll::Ready(Some(frame)) => {
-                Poll::Ready(Some(frame.map_err(|status| {
-                    disconnect::rewrite_status(&this.address, status)
-                })))
-            }
+            Poll::Ready(Some(frame)) => Poll::Ready(Some(
+                frame.map_err(|status| disconnect::rewrite_status(&this.peer, status)),
+            )),
         }
     }
 

@@ -4,9 +4,10 @@ use std::time::Duration;
 
 use super::Channel;
 use super::connection::Connection;
+use super::settings::{KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT, Keepalive};
 use crate::Error;
 use crate::address::IntoAddress;
-use crate::connector::{Connector, ServerIdentity};
+use crate::connector::{Connector, DEFAULT_CONNECT_TIMEOUT, ServerIdentity};
 
 /// Connects to `address` with default settings.
 ///
@@ -37,11 +38,17 @@ pub async fn connect(address: impl IntoAddress) -> Result<Channel, Error> {
 #[derive(Clone, Debug)]
 pub struct ChannelBuilder {
     connector: Connector,
+    connect_timeout: Duration,
     request_timeout: Option<Duration>,
+    keepalive: Option<Duration>,
+    keepalive_timeout: Duration,
 }
 
 impl ChannelBuilder {
-    /// A builder for `address`, with every default.
+    /// A builder for `address`, with every default. Keepalive pings are on
+    /// for local addresses (every [`KEEPALIVE_INTERVAL`] of silence, as
+    /// `piperpc serve` does) and off over TCP, where the server may limit
+    /// them.
     ///
     /// # Errors
     ///
@@ -63,16 +70,46 @@ impl ChannelBuilder {
     /// # }
     /// ```
     pub fn new(address: impl IntoAddress) -> Result<ChannelBuilder, Error> {
+        let connector = Connector::new(address)?;
+        let keepalive = connector.address().is_local().then_some(KEEPALIVE_INTERVAL);
         Ok(ChannelBuilder {
-            connector: Connector::new(address)?,
+            connector,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             request_timeout: None,
+            keepalive,
+            keepalive_timeout: KEEPALIVE_TIMEOUT,
         })
     }
 
-    /// How long opening the pipe or socket may keep retrying a busy server
-    /// (default [`DEFAULT_CONNECT_TIMEOUT`](crate::connector::DEFAULT_CONNECT_TIMEOUT)).
+    /// How long a connect may take, all of it: opening the pipe or socket
+    /// (retrying a busy server) and the server's answer to the HTTP/2
+    /// handshake (default
+    /// [`DEFAULT_CONNECT_TIMEOUT`](crate::connector::DEFAULT_CONNECT_TIMEOUT)).
+    /// A server that accepts but never answers fails the connect with
+    /// [`Error::HandshakeTimeout`].
     pub fn connect_timeout(mut self, timeout: Duration) -> ChannelBuilder {
         self.connector = self.connector.connect_timeout(timeout);
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Send an HTTP/2 ping after `interval` without a frame from the server
+    /// (`None` or zero turns pings off). When a ping goes unanswered for
+    /// [`keepalive_timeout`](Self::keepalive_timeout), the connection is
+    /// closed: every call open on it ends with `UNAVAILABLE`, and the next
+    /// call opens a new one. Default: [`KEEPALIVE_INTERVAL`] for local
+    /// addresses, off over TCP.
+    ///
+    /// [`KEEPALIVE_INTERVAL`]: crate::channel::settings::KEEPALIVE_INTERVAL
+    pub fn keepalive(mut self, interval: Option<Duration>) -> ChannelBuilder {
+        self.keepalive = interval;
+        self
+    }
+
+    /// How long a keepalive ping may go unanswered (default
+    /// [`KEEPALIVE_TIMEOUT`](crate::channel::settings::KEEPALIVE_TIMEOUT)).
+    pub fn keepalive_timeout(mut self, timeout: Duration) -> ChannelBuilder {
+        self.keepalive_timeout = timeout;
         self
     }
 
@@ -90,8 +127,17 @@ impl ChannelBuilder {
         self
     }
 
-    /// Opens the connection now, so a wrong address or a missing server is
-    /// reported here, by the typed [`Error`].
+    /// Opens the connection now, so a wrong address, a missing server or a
+    /// hung one is reported here, by the typed [`Error`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotListening`] when no server is there,
+    /// [`Error::ConnectTimeout`] when it stays busy, and
+    /// [`Error::HandshakeTimeout`] when it accepts but does not answer,
+    /// each within the connect timeout; [`Error::WrongServer`] from
+    /// [`verify_server`](Self::verify_server); [`Error::Io`] for anything
+    /// else.
     pub async fn connect(self) -> Result<Channel, Error> {
         let channel = self.connect_lazy();
         channel.ready().await?;
@@ -101,6 +147,30 @@ impl ChannelBuilder {
     /// A channel that connects on first use (and reports failures there, as
     /// `UNAVAILABLE`).
     pub fn connect_lazy(self) -> Channel {
-        Channel::new(Connection::new(self.connector), self.request_timeout)
+        let keepalive = self
+            .keepalive
+            .filter(|interval| !interval.is_zero())
+            .map(|interval| Keepalive {
+                interval,
+                timeout: self.keepalive_timeout,
+            });
+        let connection = Connection::new(self.connector, self.connect_timeout, keepalive);
+        Channel::new(connection, self.request_timeout)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keepalive_is_on_for_local_addresses_and_off_over_tcp() {
+        let local = ChannelBuilder::new(crate::Address::NamedPipe(r"\\.\pipe\x".into())).unwrap();
+        assert_eq!(local.keepalive, Some(KEEPALIVE_INTERVAL));
+        assert_eq!(local.keepalive_timeout, KEEPALIVE_TIMEOUT);
+        let tcp = ChannelBuilder::new("127.0.0.1:1").unwrap();
+        assert_eq!(tcp.keepalive, None);
+        assert_eq!(KEEPALIVE_INTERVAL, Duration::from_secs(30));
+        assert_eq!(KEEPALIVE_TIMEOUT, Duration::from_secs(10));
     }
 }

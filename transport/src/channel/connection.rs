@@ -7,29 +7,55 @@
 //! that multiplexes streams) and sends directly. Only opening a connection
 //! is serialised, so many calls arriving at once after a server restart make
 //! one connection, not many.
+//!
+//! Opening includes the server's side of the HTTP/2 handshake (see
+//! `watch.rs`), and the whole of it, socket and handshake, is bounded by
+//! the connect timeout: a hung server fails the connect instead of hanging
+//! every call.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use hyper::client::conn::http2::SendRequest;
 use hyper_util::rt::TokioIo;
+use tokio::time::Instant;
 
-use super::settings;
+use super::disconnect::Peer;
+use super::settings::{self, Keepalive};
+use super::watch::{self, Answer};
 use crate::Error;
 use crate::connector::Connector;
 
 pub(crate) type Sender = SendRequest<tonic::body::Body>;
 
+/// A live connection: the handle calls are sent on, and its server end.
+#[derive(Clone, Debug)]
+pub(crate) struct Link {
+    pub(crate) sender: Sender,
+    pub(super) peer: Arc<Peer>,
+}
+
 #[derive(Debug)]
 pub(crate) struct Connection {
     connector: Connector,
-    current: Mutex<Option<Sender>>,
+    connect_timeout: Duration,
+    keepalive: Option<Keepalive>,
+    current: Mutex<Option<Link>>,
     opening: tokio::sync::Mutex<()>,
 }
 
 impl Connection {
-    pub(crate) fn new(connector: Connector) -> Connection {
+    /// `connect_timeout` must be the one `connector` was given: it bounds
+    /// the handshake as well.
+    pub(crate) fn new(
+        connector: Connector,
+        connect_timeout: Duration,
+        keepalive: Option<Keepalive>,
+    ) -> Connection {
         Connection {
             connector,
+            connect_timeout,
+            keepalive,
             current: Mutex::new(None),
             opening: tokio::sync::Mutex::new(()),
         }
@@ -39,41 +65,80 @@ impl Connection {
         &self.connector
     }
 
-    /// A handle to a live connection, opening one if there is none.
-    pub(crate) async fn sender(&self) -> Result<Sender, Error> {
-        if let Some(sender) = self.live() {
-            return Ok(sender);
+    /// A live connection, opened if there is none.
+    pub(crate) async fn link(&self) -> Result<Link, Error> {
+        if let Some(link) = self.live() {
+            return Ok(link);
         }
         let _opening = self.opening.lock().await;
-        if let Some(sender) = self.live() {
-            return Ok(sender);
+        if let Some(link) = self.live() {
+            return Ok(link);
         }
-        let sender = self.open().await?;
-        *self.lock() = Some(sender.clone());
-        Ok(sender)
+        let link = self.open().await?;
+        *self.lock() = Some(link.clone());
+        Ok(link)
     }
 
-    fn live(&self) -> Option<Sender> {
-        self.lock().as_ref().filter(|s| !s.is_closed()).cloned()
+    /// Forgets `link` (if it is still the current one): its connection
+    /// is dead even if hyper has not said so yet.
+    pub(crate) fn discard(&self, link: &Link) {
+        let mut current = self.lock();
+        if current
+            .as_ref()
+            .is_some_and(|held| Arc::ptr_eq(&held.peer, &link.peer))
+        {
+            *current = None;
+        }
     }
 
-    async fn open(&self) -> Result<Sender, Error> {
-        let stream = self.connector.connect().await?;
+    fn live(&self) -> Option<Link> {
+        self.lock()
+            .as_ref()
+            .filter(|link| !link.sender.is_closed())
+            .cloned()
+    }
+
+    async fn open(&self) -> Result<Link, Error> {
         let address = self.connector.address();
-        let (sender, connection) = settings::client_builder()
+        let deadline = Instant::now() + self.connect_timeout;
+        // The connector retries a busy server within the same timeout; this
+        // bounds a connect the OS itself keeps waiting on (TCP to a host that
+        // does not answer).
+        let stream = tokio::time::timeout_at(deadline, self.connector.connect())
+            .await
+            .map_err(|_| Error::ConnectTimeout {
+                address: address.clone(),
+                timeout: self.connect_timeout,
+            })??;
+        let (stream, answered, last_read) = watch::watch(stream, self.keepalive.is_some());
+        let (sender, connection) = settings::client_builder(self.keepalive)
             .handshake(TokioIo::new(stream))
             .await
             .map_err(|e| Error::io(address, "start HTTP/2 with", std::io::Error::other(e)))?;
         let shown = address.to_string();
-        tokio::spawn(async move {
+        let driver = tokio::spawn(async move {
             if let Err(error) = connection.await {
                 tracing::debug!(address = %shown, %error, "connection ended");
             }
         });
-        Ok(sender)
+        let failure = match tokio::time::timeout_at(deadline, answered.wait()).await {
+            Ok(Answer::Answered) => {
+                let keepalive = last_read.zip(self.keepalive);
+                let peer = Arc::new(Peer::new(address.clone(), keepalive));
+                return Ok(Link { sender, peer });
+            }
+            Ok(Answer::Closed(source)) => Error::io(address, "start HTTP/2 with", source),
+            Err(_) => Error::HandshakeTimeout {
+                address: address.clone(),
+                timeout: self.connect_timeout,
+            },
+        };
+        // Closes the stream now; a hung server gets no GOAWAY to ignore.
+        driver.abort();
+        Err(failure)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Sender>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Link>> {
         self.current.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

@@ -5,6 +5,10 @@
 //! - sends each call straight on the HTTP/2 connection, without tonic's
 //!   queue-and-worker hop (see `connection.rs`), with HTTP/2 settings for
 //!   local links (`settings.rs`);
+//! - counts the server's answer to the HTTP/2 handshake as part of
+//!   connecting, within the connect timeout (`watch.rs`), and pings a
+//!   local server that falls silent (keepalive), so a hung server fails
+//!   calls with `UNAVAILABLE` instead of hanging them;
 //! - fails calls cut off by a broken connection with `UNAVAILABLE`, as gRPC
 //!   specifies (tonic says UNKNOWN or CANCELLED), and reconnects on the next
 //!   call (`disconnect.rs`);
@@ -17,6 +21,7 @@ mod builder;
 mod connection;
 mod disconnect;
 pub mod settings;
+mod watch;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -65,7 +70,7 @@ impl Channel {
 
     /// Opens the connection now, unless one is open.
     pub(crate) async fn ready(&self) -> Result<(), crate::Error> {
-        self.connection.sender().await.map(drop)
+        self.connection.link().await.map(drop)
     }
 }
 
@@ -97,36 +102,55 @@ impl tower::Service<http::Request<tonic::body::Body>> for Channel {
         let mut timer = Timer::new(timeout);
         let connection = self.connection.clone();
         Box::pin(async move {
-            let address = connection.connector().address().clone();
-            let shown = address.clone();
-            let sending = async move {
-                let address = shown;
-                let mut sender = connection
-                    .sender()
-                    .await
-                    .map_err(|e| Box::new(tonic::Status::unavailable(e.to_string())) as BoxError)?;
-                sender
-                    .ready()
-                    .await
-                    .map_err(|e| disconnect::rewrite_error(&address, e.into()))?;
-                sender
-                    .send_request(request)
-                    .await
-                    .map_err(|e| disconnect::rewrite_error(&address, e.into()))
+            let sending = async {
+                let mut link = connection.link().await.map_err(unavailable)?;
+                let mut request = request;
+                // A request hyper hands back was never sent: the connection
+                // died before it could be (an unanswered keepalive ping, say,
+                // that `is_closed` did not show yet). It goes out once more,
+                // on a new connection, so the next call after a loss
+                // reconnects instead of failing.
+                let mut retried = false;
+                loop {
+                    let (error, unsent) = match link.sender.ready().await {
+                        Err(error) => (error, Some(request)),
+                        Ok(()) => match link.sender.try_send_request(request).await {
+                            Ok(response) => return Ok((response, link.peer)),
+                            Err(mut failed) => {
+                                let unsent = failed.take_message();
+                                (failed.into_error(), unsent)
+                            }
+                        },
+                    };
+                    match unsent {
+                        Some(unsent) if !retried => {
+                            retried = true;
+                            request = unsent;
+                            connection.discard(&link);
+                            link = connection.link().await.map_err(unavailable)?;
+                        }
+                        _ => return Err(disconnect::rewrite_error(&link.peer, error.into())),
+                    }
+                }
             };
             match timer.race(sending).await {
-                Some(response) => {
-                    let address = Arc::new(address);
-                    Ok(response?
-                        .map(|body| ChannelBody::new(tonic::body::Body::new(body), address, timer)))
+                Some(sent) => {
+                    let (response, peer) = sent?;
+                    Ok(response
+                        .map(|body| ChannelBody::new(tonic::body::Body::new(body), peer, timer)))
                 }
                 None => Err(Box::new(tonic::Status::deadline_exceeded(format!(
-                    "deadline of {:?} exceeded calling {address}",
-                    timer.timeout()
+                    "deadline of {:?} exceeded calling {}",
+                    timer.timeout(),
+                    connection.connector().address()
                 ))) as BoxError),
             }
         })
     }
+}
+
+fn unavailable(error: crate::Error) -> BoxError {
+    Box::new(tonic::Status::unavailable(error.to_string()))
 }
 
 /// tonic's generated clients send a path only; HTTP/2 wants the scheme and

@@ -6,6 +6,12 @@
 //! larger frames (fewer frame headers and fewer syscalls per message) and
 //! larger windows (a sender is not stalled waiting for WINDOW_UPDATE on a
 //! large message). The figures behind each value are in BENCHMARKS.md.
+//!
+//! Keepalive pings are the one setting about liveness, not speed: a peer
+//! that stops answering (stopped, deadlocked, frozen in a debugger) is
+//! found within the interval plus the timeout, in both directions.
+
+use std::time::Duration;
 
 /// Flow-control window of each stream, both directions.
 pub const STREAM_WINDOW: u32 = 4 * 1024 * 1024;
@@ -13,6 +19,22 @@ pub const STREAM_WINDOW: u32 = 4 * 1024 * 1024;
 pub const CONNECTION_WINDOW: u32 = 16 * 1024 * 1024;
 /// Largest frame a peer may send us.
 pub const MAX_FRAME_SIZE: u32 = 1024 * 1024;
+
+/// How long a connection may be silent before a keepalive ping is sent,
+/// by `piperpc serve` and by a [`Channel`](crate::Channel) to a local
+/// address.
+pub const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(30);
+/// How long a keepalive ping may go unanswered before the connection is
+/// closed as dead.
+pub const KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Client keepalive: ping after `interval` of silence, give up after
+/// `timeout` without an answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Keepalive {
+    pub(crate) interval: Duration,
+    pub(crate) timeout: Duration,
+}
 
 /// `server` with piperpc's HTTP/2 settings for local links.
 pub fn tune_server<L>(server: tonic::transport::Server<L>) -> tonic::transport::Server<L> {
@@ -22,9 +44,10 @@ pub fn tune_server<L>(server: tonic::transport::Server<L>) -> tonic::transport::
         .max_frame_size(MAX_FRAME_SIZE)
 }
 
-/// A hyper HTTP/2 client builder with the same settings.
-pub(crate) fn client_builder() -> hyper::client::conn::http2::Builder<hyper_util::rt::TokioExecutor>
-{
+/// A hyper HTTP/2 client builder with the same settings, and `keepalive`.
+pub(crate) fn client_builder(
+    keepalive: Option<Keepalive>,
+) -> hyper::client::conn::http2::Builder<hyper_util::rt::TokioExecutor> {
     let mut builder =
         hyper::client::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new());
     builder
@@ -32,5 +55,13 @@ pub(crate) fn client_builder() -> hyper::client::conn::http2::Builder<hyper_util
         .initial_stream_window_size(STREAM_WINDOW)
         .initial_connection_window_size(CONNECTION_WINDOW)
         .max_frame_size(MAX_FRAME_SIZE);
+    if let Some(keepalive) = keepalive {
+        // Idle connections are pinged too, so a server that froze between
+        // calls is found before the next call is sent to it.
+        builder
+            .keep_alive_interval(keepalive.interval)
+            .keep_alive_timeout(keepalive.timeout)
+            .keep_alive_while_idle(true);
+    }
     builder
 }

@@ -32,14 +32,11 @@ use tonic::server::NamedService;
 use tonic::service::Routes;
 
 use crate::address::IntoAddress;
+use crate::channel::settings::{KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT};
 use crate::{Error, ListenerOptions, PeerPolicy};
 
 /// How long calls may run on after a stop, by default.
 pub const DEFAULT_GRACE_PERIOD: Duration = Duration::from_secs(5);
-/// Interval of HTTP/2 pings to each client, by default.
-pub const DEFAULT_KEEPALIVE: Duration = Duration::from_secs(30);
-/// How long a client has to answer a ping, by default.
-pub const DEFAULT_KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A gRPC server for local addresses, secure by default.
 ///
@@ -82,8 +79,8 @@ impl Server {
             routes: Routes::default(),
             listener: ListenerOptions::new(),
             settings: Settings {
-                keepalive: Some(DEFAULT_KEEPALIVE),
-                keepalive_timeout: DEFAULT_KEEPALIVE_TIMEOUT,
+                keepalive: Some(KEEPALIVE_INTERVAL),
+                keepalive_timeout: KEEPALIVE_TIMEOUT,
                 grace: DEFAULT_GRACE_PERIOD,
                 deadlines: true,
                 resource_exhausted: true,
@@ -126,7 +123,7 @@ impl Server {
     }
 
     /// HTTP/2 pings to each client every `interval` (default
-    /// [`DEFAULT_KEEPALIVE`]; `None`: no pings). A client that does not
+    /// [`KEEPALIVE_INTERVAL`]; `None`: no pings). A client that does not
     /// answer within the [keepalive timeout](Server::keepalive_timeout) is
     /// gone, or stalling the connection on purpose, and is disconnected.
     pub fn keepalive(mut self, interval: Option<Duration>) -> Server {
@@ -135,7 +132,7 @@ impl Server {
     }
 
     /// How long a client has to answer a ping (default
-    /// [`DEFAULT_KEEPALIVE_TIMEOUT`]).
+    /// [`KEEPALIVE_TIMEOUT`]).
     pub fn keepalive_timeout(mut self, timeout: Duration) -> Server {
         self.settings.keepalive_timeout = timeout;
         self

@@ -1,0 +1,226 @@
+//! Watching what the server sends: whether it answered the HTTP/2
+//! handshake, and how long it has been silent.
+//!
+//! hyper's client handshake returns as soon as the client's preface is
+//! written; it never waits for the server. But a socket can be connected
+//! with no live server behind it: the kernel completes a Unix or TCP
+//! connection from the listen backlog while the server is stopped,
+//! deadlocked or frozen in a debugger, and a hung server may hold a pipe
+//! instance it never serves. Calls on such a connection would wait forever.
+//!
+//! An HTTP/2 server's first bytes must be its SETTINGS frame, so the first
+//! bytes read from the stream mean "a live HTTP/2 peer answered".
+//! [`watch`] wraps the stream to report that moment (or the stream's end
+//! before it), and opening a connection waits for it within the connect
+//! timeout.
+//!
+//! When a keepalive ping goes unanswered, hyper closes the connection and
+//! the calls open on it see only "broken pipe". The wrapper also notes when
+//! the server last sent anything (or closed the stream), so the error can
+//! say what happened: a server that was silent for the whole ping timeout
+//! did not answer the ping.
+
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::sync::oneshot;
+
+/// How the server's side of the handshake began.
+#[derive(Debug)]
+pub(super) enum Answer {
+    /// The server sent its first bytes.
+    Answered,
+    /// The stream ended, or failed, before the server sent anything.
+    Closed(io::Error),
+}
+
+/// Resolves once the server has sent its first bytes, or the stream is gone.
+#[derive(Debug)]
+pub(super) struct Answered(oneshot::Receiver<Answer>);
+
+impl Answered {
+    pub(super) async fn wait(self) -> Answer {
+        self.0.await.unwrap_or_else(|_| {
+            // The connection was dropped before it read anything (hyper
+            // gave up on it, say, after a failed write).
+            Answer::Closed(io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                "the connection closed before the server answered",
+            ))
+        })
+    }
+}
+
+/// When the server last sent anything, or closed the stream.
+#[derive(Debug)]
+pub(super) struct LastRead {
+    since: Instant,
+    /// Nanoseconds after `since`.
+    at: AtomicU64,
+}
+
+impl LastRead {
+    fn new() -> LastRead {
+        LastRead {
+            since: Instant::now(),
+            at: AtomicU64::new(0),
+        }
+    }
+
+    fn touch(&self) {
+        let nanos = u64::try_from(self.since.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.at.store(nanos, Ordering::Relaxed);
+    }
+
+    /// How long the server has sent nothing.
+    pub(super) fn silence(&self) -> Duration {
+        let at = Duration::from_nanos(self.at.load(Ordering::Relaxed));
+        self.since.elapsed().saturating_sub(at)
+    }
+}
+
+/// `stream`, reporting its first read to the returned [`Answered`] and,
+/// when `last_read` is given, noting every read there.
+pub(super) fn watch<S>(
+    stream: S,
+    last_read: bool,
+) -> (Watched<S>, Answered, Option<Arc<LastRead>>) {
+    let (tx, rx) = oneshot::channel();
+    let last_read = last_read.then(|| Arc::new(LastRead::new()));
+    (
+        Watched {
+            inner: stream,
+            first_read: Some(tx),
+            last_read: last_read.clone(),
+        },
+        Answered(rx),
+        last_read,
+    )
+}
+
+/// A stream that reports its first read, and notes when it last read.
+#[derive(Debug)]
+pub(super) struct Watched<S> {
+    inner: S,
+    first_read: Option<oneshot::Sender<Answer>>,
+    last_read: Option<Arc<LastRead>>,
+}
+
+impl<S> Watched<S> {
+    fn report(&mut self, answer: Answer) {
+        if let Some(tx) = self.first_read.take() {
+            // Nobody waits any more when opening already gave up.
+            let _ = tx.send(answer);
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Watched<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let (Some(last_read), Poll::Ready(_)) = (&self.last_read, &polled) {
+            last_read.touch();
+        }
+        if self.first_read.is_some() {
+            match &polled {
+                Poll::Ready(Ok(())) if buf.filled().len() > before => {
+                    self.report(Answer::Answered);
+                }
+                Poll::Ready(Ok(())) => self.report(Answer::Closed(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the server closed the connection without answering",
+                ))),
+                Poll::Ready(Err(error)) => {
+                    self.report(Answer::Closed(io::Error::new(
+                        error.kind(),
+                        error.to_string(),
+                    )));
+                }
+                Poll::Pending => {}
+            }
+        }
+        polled
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Watched<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    #[tokio::test]
+    async fn first_bytes_are_reported() {
+        let (client, mut server) = tokio::io::duplex(64);
+        let (mut client, answered, last_read) = watch(client, true);
+        let last_read = last_read.expect("asked for");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(last_read.silence() >= Duration::from_millis(50));
+        server.write_all(b"\0\0\0\x04").await.unwrap();
+        let reading = Instant::now();
+        let mut buf = [0u8; 4];
+        client.read_exact(&mut buf).await.unwrap();
+        assert!(matches!(answered.wait().await, Answer::Answered));
+        assert!(last_read.silence() <= reading.elapsed());
+    }
+
+    #[tokio::test]
+    async fn a_close_before_any_byte_is_reported() {
+        let (client, server) = tokio::io::duplex(64);
+        let (mut client, answered, _) = watch(client, false);
+        drop(server);
+        let mut buf = [0u8; 4];
+        assert_eq!(client.read(&mut buf).await.unwrap(), 0);
+        match answered.wait().await {
+            Answer::Closed(error) => assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof),
+            Answer::Answered => panic!("an EOF is no answer"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_dropped_stream_is_reported() {
+        let (client, _server) = tokio::io::duplex(64);
+        let (client, answered, _) = watch(client, false);
+        drop(client);
+        assert!(matches!(answered.wait().await, Answer::Closed(_)));
+    }
+}
