@@ -2,16 +2,16 @@
 //!
 //! Everything a server needs (the peer policy, HTTP/2 settings, deadline
 //! and RESOURCE_EXHAUSTED layers, keepalive, drain, binding every address
-//! before announcing any) comes from `piperpc_transport::Server`; this file
+//! before announcing any) comes from `piperpc::Server`; this file
 //! only chooses the services and maps the command line onto it.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use piperpc_transport::channel::settings::{KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT};
-use piperpc_transport::server::{DEFAULT_GRACE_PERIOD, StopSignal};
-use piperpc_transport::{Address, ListenerOptions, Server};
+use piperpc::channel::settings::{KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT};
+use piperpc::server::{DEFAULT_GRACE_PERIOD, StopSignal};
+use piperpc::{Address, ListenerOptions, Server};
 use tonic_health::server::HealthReporter;
 
 use super::echo::EchoService;
@@ -53,8 +53,7 @@ impl ServeConfig {
     pub fn new(listen: Vec<Address>) -> ServeConfig {
         ServeConfig {
             listen,
-            listener: ListenerOptions::new()
-                .peer_policy(piperpc_transport::PeerPolicy::same_user()),
+            listener: ListenerOptions::new().peer_policy(piperpc::PeerPolicy::same_user()),
             grace: DEFAULT_GRACE_PERIOD,
             stop_on_stdin_eof: false,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,

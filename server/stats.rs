@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use piperpc_transport::OpenConnections;
+use piperpc::OpenConnections;
 use tonic::{Request, Response, Status};
 
 use crate::proto::demo::{GetStatsRequest, GetStatsResponse, stats_server::Stats};

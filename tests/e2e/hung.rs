@@ -12,7 +12,7 @@
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use piperpc_transport::{Address, Listener};
+use piperpc::{Address, Listener};
 
 use crate::common::{BIN, run, unique_address};
 use crate::pipecurl::support::PIPECURL;
@@ -104,9 +104,9 @@ async fn pipecurl_waits_ten_seconds_for_the_handshake_by_default() {
 mod stopped {
     use std::time::{Duration, Instant};
 
-    use piperpc::client::Stubs;
-    use piperpc::proto::demo::{CountRequest, EchoRequest};
-    use piperpc_transport::ChannelBuilder;
+    use piperpc::ChannelBuilder;
+    use piperpc_demo::client::Stubs;
+    use piperpc_demo::proto::demo::{CountRequest, EchoRequest};
     use tonic::Code;
 
     use std::process::Command;

@@ -11,7 +11,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use piperpc_transport::{Address, ChannelBuilder, Connector, Error, Listener};
+use piperpc::{Address, ChannelBuilder, Connector, Error, Listener};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::watch;
 use tonic::Code;

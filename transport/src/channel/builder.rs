@@ -23,7 +23,7 @@ use crate::connector::{Connector, DEFAULT_CONNECT_TIMEOUT, ServerIdentity};
 /// use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
 ///
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// let channel = piperpc_transport::connect("my-app").await?;
+/// let channel = piperpc::connect("my-app").await?;
 /// let reply = HealthClient::new(channel)
 ///     .check(HealthCheckRequest::default())
 ///     .await?;
@@ -60,8 +60,8 @@ impl ChannelBuilder {
     /// ```no_run
     /// use std::time::Duration;
     ///
-    /// # async fn run() -> Result<(), piperpc_transport::Error> {
-    /// let channel = piperpc_transport::ChannelBuilder::new("my-app")?
+    /// # async fn run() -> Result<(), piperpc::Error> {
+    /// let channel = piperpc::ChannelBuilder::new("my-app")?
     ///     .connect_timeout(Duration::from_secs(2))
     ///     .timeout(Duration::from_secs(30))
     ///     .connect()

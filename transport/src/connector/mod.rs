@@ -61,7 +61,7 @@ impl Connector {
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    /// let connector = piperpc_transport::Connector::new("my-app")?;
+    /// let connector = piperpc::Connector::new("my-app")?;
     /// let channel = tonic::transport::Endpoint::from_static("http://localhost")
     ///     .connect_with_connector(connector)
     ///     .await?;

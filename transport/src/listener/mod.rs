@@ -82,8 +82,8 @@ impl Listener {
     /// # Examples
     ///
     /// ```no_run
-    /// # async fn run() -> Result<(), piperpc_transport::Error> {
-    /// let listener = piperpc_transport::Listener::bind("my-app")?;
+    /// # async fn run() -> Result<(), piperpc::Error> {
+    /// let listener = piperpc::Listener::bind("my-app")?;
     /// println!("listening on {}", listener.local_address());
     /// # Ok(())
     /// # }

@@ -105,7 +105,7 @@ impl PeerPolicy {
     /// # Examples
     ///
     /// ```
-    /// use piperpc_transport::{PeerPolicy, peer_policy::Refusal};
+    /// use piperpc::{PeerPolicy, peer_policy::Refusal};
     ///
     /// // Loopback TCP only (a test rig, say); every local transport refused.
     /// let policy = PeerPolicy::custom(|peer| match peer.peer_addr {

@@ -43,9 +43,9 @@ pub const DEFAULT_GRACE_PERIOD: Duration = Duration::from_secs(5);
 /// # Examples
 ///
 /// ```no_run
-/// use piperpc_transport::server::Server;
+/// use piperpc::server::Server;
 ///
-/// # async fn run() -> Result<(), piperpc_transport::Error> {
+/// # async fn run() -> Result<(), piperpc::Error> {
 /// let (_reporter, health) = tonic_health::server::health_reporter();
 /// // Serves `\\.\pipe\my-app` or a 0600 socket in a 0700 directory, to
 /// // this user only, until Ctrl-C or SIGTERM.
@@ -186,9 +186,9 @@ impl Server {
     /// # Examples
     ///
     /// ```no_run
-    /// use piperpc_transport::server::Server;
+    /// use piperpc::server::Server;
     ///
-    /// # async fn run() -> Result<(), piperpc_transport::Error> {
+    /// # async fn run() -> Result<(), piperpc::Error> {
     /// let (_reporter, health) = tonic_health::server::health_reporter();
     /// let bound = Server::builder()
     ///     .add_service(health)

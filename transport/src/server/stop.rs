@@ -37,7 +37,7 @@ impl StopSignal {
     ///
     /// ```no_run
     /// # async fn run() -> std::io::Result<()> {
-    /// let mut stop = piperpc_transport::server::StopSignal::install()?.or_stdin_closed();
+    /// let mut stop = piperpc::server::StopSignal::install()?.or_stdin_closed();
     /// println!("stopping: {}", stop.wait().await);
     /// # Ok(())
     /// # }
