@@ -6,6 +6,7 @@
 //! [`Listener::into_incoming`] turns it into the endless stream tonic's
 //! `serve_with_incoming` wants.
 
+mod authority;
 mod connection;
 mod handshake;
 mod incoming;
