@@ -22,6 +22,7 @@ pub async fn connect(address: &str) -> Result<Channel, Error> {
 pub struct ChannelBuilder {
     connector: Connector,
     request_timeout: Option<Duration>,
+    authority: Option<http::uri::Authority>,
 }
 
 impl ChannelBuilder {
@@ -30,6 +31,7 @@ impl ChannelBuilder {
         ChannelBuilder {
             connector: Connector::new(address),
             request_timeout: None,
+            authority: None,
         }
     }
 
@@ -54,6 +56,14 @@ impl ChannelBuilder {
         self
     }
 
+    /// The `:authority` sent with every request, instead of the address's
+    /// own (`localhost` for local addresses, `HOST:PORT` for TCP), as
+    /// grpc-go's `WithAuthority` and grpcurl's `-authority` do.
+    pub fn authority(mut self, authority: http::uri::Authority) -> ChannelBuilder {
+        self.authority = Some(authority);
+        self
+    }
+
     /// Opens the connection now, so a wrong address or a missing server is
     /// reported here, by the typed [`Error`].
     pub async fn connect(self) -> Result<Channel, Error> {
@@ -65,6 +75,10 @@ impl ChannelBuilder {
     /// A channel that connects on first use (and reports failures there, as
     /// `UNAVAILABLE`).
     pub fn connect_lazy(self) -> Channel {
-        Channel::new(Connection::new(self.connector), self.request_timeout)
+        Channel::new(
+            Connection::new(self.connector),
+            self.request_timeout,
+            self.authority,
+        )
     }
 }
