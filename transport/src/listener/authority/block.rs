@@ -193,7 +193,7 @@ fn encode_raw_string(value: &[u8], out: &mut Vec<u8>) {
 }
 
 /// An integer with a `prefix`-bit prefix; `flags` fills the bits above it.
-pub(super) fn encode_integer(mut value: usize, prefix: u8, flags: u8, out: &mut Vec<u8>) {
+fn encode_integer(mut value: usize, prefix: u8, flags: u8, out: &mut Vec<u8>) {
     let mask = (1usize << prefix) - 1;
     if value < mask {
         out.push(flags | value as u8);

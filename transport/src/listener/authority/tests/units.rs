@@ -116,9 +116,9 @@ fn a_path_authority_is_rewritten_and_later_references_to_it_resolve() {
 #[test]
 fn a_huffman_coded_authority_is_replaced_by_a_raw_one() {
     let mut table = Table::default();
-    // :authority, without indexing, Huffman "/tmp" = 0x63 0xc9 0x79 ... is
-    // easier built from a known code: "302" (6402) is a valid authority,
-    // "/" alone (011000, 6 bits) + padding 11 = 0x63 is not.
+    // :authority without indexing, Huffman-coded: "302" (0x64 0x02) is a
+    // valid authority and stays; "/" (code 011000) + padding 11 = 0x63 is
+    // not, and comes back as a raw "-".
     assert_eq!(
         block::rewrite(&mut table, &[0x01, 0x82, 0x64, 0x02]),
         Ok(None)
