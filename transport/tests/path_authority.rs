@@ -240,3 +240,29 @@ async fn tcp_connections_are_left_as_they_come() {
     assert_eq!(answers, [Answer::Reset(1)], "h2's own verdict on TCP");
     server.abort();
 }
+
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_abstract_socket_address_as_authority_is_answered() {
+    use piperpc_transport::{Connector, ListenerOptions, PeerPolicy};
+    let written = format!("unix-abstract:{}", unique_name());
+    let address = Address::parse(&written).unwrap();
+    let listener = ListenerOptions::new()
+        .peer_policy(PeerPolicy::same_user())
+        .bind(&address)
+        .expect("bind the abstract socket");
+    let server = serve(listener);
+    let stream = Connector::new(address).connect().await.expect("connect");
+    // The socket's address as the OS spells it: a NUL, then the name. (h2
+    // happens to accept `unix-abstract:NAME` itself: a colon, then a port
+    // it does not check.)
+    let name = written.trim_start_matches("unix-abstract:");
+    let authority = format!("\0{name}");
+    let answers = within(exchange(stream, &[first_block(authority.as_bytes())])).await;
+    assert_eq!(
+        answers,
+        [Answer::Replied(SERVING.to_vec())],
+        "authority {authority:?}"
+    );
+    server.abort();
+}
