@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use piperpc_transport::Address;
+use piperpc::Address;
 
 use crate::results::Group;
 

@@ -4,7 +4,7 @@
 //! against piperpc, TCP and the raw floor: only how the connection is made
 //! differs, and that is the point of the comparison.
 //!
-//! - piperpc: `piperpc_transport::ChannelBuilder`, as an application would.
+//! - piperpc: `piperpc::ChannelBuilder`, as an application would.
 //! - TCP: `tonic::transport::Endpoint::connect` with tonic's defaults, what
 //!   a user picks without piperpc (its server is plain tonic too).
 //! - raw: [`RawConn`] over the same kind of local socket as piperpc.
@@ -12,7 +12,7 @@
 use std::time::Instant;
 
 use anyhow::Context;
-use piperpc_transport::{Address, ChannelBuilder};
+use piperpc::{Address, ChannelBuilder};
 
 use crate::grpc::Grpc;
 use crate::raw::client::RawConn;
@@ -33,7 +33,7 @@ pub struct Targets {
 #[derive(Debug)]
 pub enum Conn {
     /// gRPC over piperpc's local transport.
-    Piperpc(Grpc<piperpc_transport::Channel>),
+    Piperpc(Grpc<piperpc::Channel>),
     /// gRPC over TCP loopback, tonic's own channel.
     Tcp(Grpc<tonic::transport::Channel>),
     /// The raw floor.

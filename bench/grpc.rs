@@ -7,7 +7,7 @@
 use std::time::Instant;
 
 use anyhow::{Context, ensure};
-use piperpc::proto::demo::{ChatRequest, CountRequest, EchoRequest, echo_client::EchoClient};
+use piperpc_demo::proto::demo::{ChatRequest, CountRequest, EchoRequest, echo_client::EchoClient};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::client::GrpcService;
 use tonic::codegen::{Body, Bytes, StdError};

@@ -175,7 +175,7 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
-pub use piperpc::platform::is_wine;
+pub use piperpc_demo::platform::is_wine;
 
 #[cfg(test)]
 mod tests {

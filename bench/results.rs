@@ -44,7 +44,7 @@ impl Subject {
         };
         match self {
             Subject::Piperpc => format!(
-                "gRPC over {local}: `piperpc serve`'s server, called through piperpc_transport::ChannelBuilder"
+                "gRPC over {local}: `piperpc serve`'s server, called through piperpc::ChannelBuilder"
             ),
             Subject::Tcp => "the same services in a plain tonic server on 127.0.0.1, called through tonic's Endpoint; tonic's defaults on both ends".to_string(),
             Subject::Raw => format!(

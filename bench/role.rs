@@ -5,10 +5,10 @@
 //! sibling `piperpc` binary has to be built first.
 //!
 //! - piperpc: not a copy of the server but the same
-//!   `piperpc::server::serve` that `piperpc serve` runs, with its defaults.
+//!   `piperpc_demo::server::serve` that `piperpc serve` runs, with its defaults.
 //! - TCP: the same services in a plain tonic server on tonic's own TCP
 //!   listener, with tonic's defaults: what a user runs without piperpc. It
-//!   does not go through `piperpc::server::serve`, so whatever piperpc tunes
+//!   does not go through `piperpc_demo::server::serve`, so whatever piperpc tunes
 //!   for local links leaves this baseline where it is.
 //! - raw: [`crate::raw::server`].
 
@@ -17,14 +17,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use piperpc::proto::FILE_DESCRIPTOR_SET;
-use piperpc::proto::demo::{echo_server::EchoServer, key_value_server::KeyValueServer};
-use piperpc::server::ServeConfig;
-use piperpc::server::echo::EchoService;
-use piperpc::server::keyvalue::KeyValueService;
-use piperpc::server::shutdown::Shutdown;
-use piperpc::server::store::Store;
-use piperpc_transport::Address;
+use piperpc_demo::proto::FILE_DESCRIPTOR_SET;
+use piperpc_demo::proto::demo::{echo_server::EchoServer, key_value_server::KeyValueServer};
+use piperpc_demo::server::ServeConfig;
+use piperpc_demo::server::echo::EchoService;
+use piperpc_demo::server::keyvalue::KeyValueService;
+use piperpc_demo::server::shutdown::Shutdown;
+use piperpc_demo::server::store::Store;
+use piperpc::Address;
 use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 
@@ -35,7 +35,7 @@ pub fn grpc_server(listen: Address) -> anyhow::Result<()> {
     config.stop_on_stdin_eof = true;
     config.grace = Duration::from_secs(2);
     let runtime = tokio::runtime::Runtime::new()?;
-    let served = runtime.block_on(piperpc::server::serve(config));
+    let served = runtime.block_on(piperpc_demo::server::serve(config));
     // The blocked read of stdin holds a runtime thread only exit ends.
     runtime.shutdown_background();
     served

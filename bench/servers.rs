@@ -12,7 +12,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
-use piperpc_transport::Address;
+use piperpc::Address;
 
 use crate::client::Targets;
 use crate::results::Subject;

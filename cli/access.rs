@@ -1,7 +1,7 @@
 //! Access-control flags: who may call `serve`, and whom `call` trusts.
 
 use clap::{Args, ValueEnum};
-use piperpc_transport::{ListenerOptions, PeerPolicy, PipeSecurity, ServerIdentity};
+use piperpc::{ListenerOptions, PeerPolicy, PipeSecurity, ServerIdentity};
 
 /// Who may call the server.
 #[derive(Debug, Args)]

@@ -1,9 +1,9 @@
 //! The command line of `piperpc`.
 
 use clap::{Args, Parser, Subcommand};
-use piperpc::client::call::CallCommand;
-use piperpc::server::serve::DEFAULT_MAX_MESSAGE_SIZE;
-use piperpc_transport::Address;
+use piperpc_demo::client::call::CallCommand;
+use piperpc_demo::server::serve::DEFAULT_MAX_MESSAGE_SIZE;
+use piperpc::Address;
 
 use crate::access::{CallerAccess, ServerCheck};
 

@@ -8,9 +8,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use piperpc::client::Stubs;
-use piperpc::server::ServeConfig;
-use piperpc_transport::ChannelBuilder;
+use piperpc_demo::client::Stubs;
+use piperpc_demo::server::ServeConfig;
+use piperpc::ChannelBuilder;
 
 use args::{CallArgs, Cli, Command, LoadArgs, ServeArgs};
 
@@ -53,7 +53,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve(args) => serve(args).await?,
         Command::Call(args) => return call(args).await,
-        Command::Demo => piperpc::client::demo::run().await?,
+        Command::Demo => piperpc_demo::client::demo::run().await?,
         Command::Load(args) => return load(args).await,
     }
     Ok(ExitCode::SUCCESS)
@@ -76,7 +76,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         keepalive: Some(seconds(args.keepalive, "keepalive")?).filter(|t| !t.is_zero()),
         keepalive_timeout: seconds(args.keepalive_timeout, "keepalive-timeout")?,
     };
-    piperpc::server::serve(config).await
+    piperpc_demo::server::serve(config).await
 }
 
 async fn call(args: CallArgs) -> anyhow::Result<ExitCode> {
@@ -89,7 +89,7 @@ async fn call(args: CallArgs) -> anyhow::Result<ExitCode> {
         builder = builder.verify_server(identity);
     }
     let mut stubs = Stubs::new(builder.connect().await?, args.max_message_size);
-    if let Err(status) = piperpc::client::call::run(&mut stubs, args.call).await {
+    if let Err(status) = piperpc_demo::client::call::run(&mut stubs, args.call).await {
         // As grpcurl: 64 + the gRPC status code.
         eprintln!("error: {:?}: {}", status.code(), status.message());
         return Ok(ExitCode::from(64 + status.code() as u8));
@@ -98,14 +98,14 @@ async fn call(args: CallArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn load(args: LoadArgs) -> anyhow::Result<ExitCode> {
-    let plan = piperpc::client::load::LoadPlan {
+    let plan = piperpc_demo::client::load::LoadPlan {
         address: args.connect,
         connections: args.connections,
         calls: args.calls,
         key_prefix: args.key_prefix,
         connect_timeout: seconds(args.connect_timeout, "connect-timeout")?,
     };
-    let report = piperpc::client::load::run(plan).await?;
+    let report = piperpc_demo::client::load::run(plan).await?;
     println!(
         "ok={} errors={} writes={} verified={} seconds={:.2}",
         report.ok,

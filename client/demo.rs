@@ -38,7 +38,7 @@ pub async fn run() -> anyhow::Result<()> {
     );
 
     let calls = async {
-        let channel = piperpc_transport::connect(&address).await?;
+        let channel = piperpc::connect(&address).await?;
         println!("process B (pid {}) connected\n", std::process::id());
         let mut stubs = Stubs::new(channel, DEFAULT_MAX_MESSAGE_SIZE);
         echo_service(&mut stubs).await?;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use piperpc_transport::{Address, ChannelBuilder};
+use piperpc::{Address, ChannelBuilder};
 use tokio::task::JoinSet;
 
 use super::Stubs;

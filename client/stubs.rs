@@ -1,6 +1,6 @@
 //! The generated clients, on one channel, configured alike.
 
-use piperpc_transport::Channel;
+use piperpc::Channel;
 use tonic_health::pb::health_client::HealthClient;
 
 use crate::proto::demo::{

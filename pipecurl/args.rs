@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use piperpc_transport::{Address, ServerIdentity};
+use piperpc::{Address, ServerIdentity};
 use tonic::metadata::MetadataMap;
 
 use crate::failure::Failure;

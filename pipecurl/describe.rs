@@ -254,7 +254,7 @@ mod tests {
     use crate::schema::symbol::find;
 
     fn describe_name(name: &str) -> String {
-        let pool = DescriptorPool::decode(piperpc::proto::FILE_DESCRIPTOR_SET).unwrap();
+        let pool = DescriptorPool::decode(piperpc_demo::proto::FILE_DESCRIPTOR_SET).unwrap();
         describe(name, &find(&pool, name).unwrap())
     }
 

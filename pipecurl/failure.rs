@@ -18,7 +18,7 @@ pub enum Failure {
     /// The command line is wrong; the message says how.
     Usage(String),
     /// No connection could be opened to the server.
-    Connect(piperpc_transport::Error),
+    Connect(piperpc::Error),
     /// The schema could not be had: no reflection, unreadable .proto files
     /// or protosets, descriptors that do not fit together.
     Schema(String),

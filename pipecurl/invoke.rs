@@ -16,7 +16,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use piperpc_transport::Channel;
+use piperpc::Channel;
 use prost_reflect::{DynamicMessage, MethodDescriptor};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;

@@ -97,7 +97,7 @@ mod tests {
 
     #[test]
     fn canonical_pretty_json() {
-        let pool = DescriptorPool::decode(piperpc::proto::FILE_DESCRIPTOR_SET).unwrap();
+        let pool = DescriptorPool::decode(piperpc_demo::proto::FILE_DESCRIPTOR_SET).unwrap();
         let descriptor = pool.get_message_by_name("piperpc.demo.v1.Entry").unwrap();
         let mut entry = DynamicMessage::new(descriptor);
         entry.set_field_by_name("key", Value::String("k".into()));

@@ -9,7 +9,7 @@
 
 use std::future::Future;
 
-use piperpc_transport::{Address, Channel, ChannelBuilder};
+use piperpc::{Address, Channel, ChannelBuilder};
 use prost_reflect::DynamicMessage;
 use tokio::time::Instant;
 

@@ -74,7 +74,7 @@ mod tests {
     use crate::output::to_json;
 
     fn pool() -> DescriptorPool {
-        DescriptorPool::decode(piperpc::proto::FILE_DESCRIPTOR_SET).unwrap()
+        DescriptorPool::decode(piperpc_demo::proto::FILE_DESCRIPTOR_SET).unwrap()
     }
 
     #[test]

@@ -3,8 +3,8 @@
 # under Wine, against the real Win32 named-pipe API.
 #
 #   bash scripts/test-windows.sh                          # whole workspace
-#   bash scripts/test-windows.sh -p piperpc-transport     # one package
-#   bash scripts/test-windows.sh -p piperpc-transport --test pipe_roundtrip
+#   bash scripts/test-windows.sh -p piperpc     # one package
+#   bash scripts/test-windows.sh -p piperpc --test pipe_roundtrip
 #
 # Extra arguments go to `cargo test` as they are. Exits with cargo's status.
 #

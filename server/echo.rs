@@ -3,7 +3,7 @@
 use std::pin::Pin;
 use std::time::Duration;
 
-use piperpc_transport::ConnectInfo;
+use piperpc::ConnectInfo;
 use prost::bytes::Bytes;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status, Streaming, metadata::KeyAndValueRef};

@@ -12,10 +12,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use piperpc_transport::channel::settings::tune_server;
-use piperpc_transport::deadline::DeadlineLayer;
-use piperpc_transport::message_limit::ResourceExhaustedLayer;
-use piperpc_transport::{Address, ListenerOptions};
+use piperpc::channel::settings::tune_server;
+use piperpc::deadline::DeadlineLayer;
+use piperpc::message_limit::ResourceExhaustedLayer;
+use piperpc::{Address, ListenerOptions};
 use tonic::service::Routes;
 use tonic::transport::Server;
 use tonic_health::server::HealthReporter;
@@ -62,7 +62,7 @@ impl ServeConfig {
         ServeConfig {
             listen,
             listener: ListenerOptions::new()
-                .peer_policy(piperpc_transport::PeerPolicy::same_user()),
+                .peer_policy(piperpc::PeerPolicy::same_user()),
             grace: Duration::from_secs(5),
             stop_on_stdin_eof: false,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
@@ -147,7 +147,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
 async fn services(
     config: &ServeConfig,
     shutdown: Shutdown,
-    counts: Vec<piperpc_transport::OpenConnections>,
+    counts: Vec<piperpc::OpenConnections>,
 ) -> anyhow::Result<(HealthReporter, Routes)> {
     let limit = config.max_message_size;
     let echo = EchoServer::new(EchoService::new(shutdown.clone()))

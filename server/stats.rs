@@ -1,6 +1,6 @@
 //! The Stats service: the server's connection count, observable from outside.
 
-use piperpc_transport::OpenConnections;
+use piperpc::OpenConnections;
 use tonic::{Request, Response, Status};
 
 use crate::proto::demo::{GetStatsRequest, GetStatsResponse, stats_server::Stats};

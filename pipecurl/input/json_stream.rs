@@ -86,7 +86,7 @@ mod tests {
     use super::*;
 
     fn echo_request() -> MessageDescriptor {
-        DescriptorPool::decode(piperpc::proto::FILE_DESCRIPTOR_SET)
+        DescriptorPool::decode(piperpc_demo::proto::FILE_DESCRIPTOR_SET)
             .unwrap()
             .get_message_by_name("piperpc.demo.v1.EchoRequest")
             .unwrap()

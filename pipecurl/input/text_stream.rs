@@ -79,7 +79,7 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Vec<Result<DynamicMessage, InputError>> {
-        let descriptor = DescriptorPool::decode(piperpc::proto::FILE_DESCRIPTOR_SET)
+        let descriptor = DescriptorPool::decode(piperpc_demo::proto::FILE_DESCRIPTOR_SET)
             .unwrap()
             .get_message_by_name("piperpc.demo.v1.ChatRequest")
             .unwrap();

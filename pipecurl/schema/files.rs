@@ -93,7 +93,7 @@ mod tests {
     #[test]
     fn reads_protosets() {
         let path = std::env::temp_dir().join(format!("pipecurl-{}.protoset", std::process::id()));
-        std::fs::write(&path, piperpc::proto::FILE_DESCRIPTOR_SET).unwrap();
+        std::fs::write(&path, piperpc_demo::proto::FILE_DESCRIPTOR_SET).unwrap();
         let pool = from_protosets(std::slice::from_ref(&path));
         std::fs::remove_file(&path).unwrap();
         assert!(

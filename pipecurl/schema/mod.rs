@@ -124,7 +124,7 @@ mod tests {
 
     #[tokio::test]
     async fn unknown_services_and_methods_are_named() {
-        let pool = DescriptorPool::decode(piperpc::proto::FILE_DESCRIPTOR_SET).unwrap();
+        let pool = DescriptorPool::decode(piperpc_demo::proto::FILE_DESCRIPTOR_SET).unwrap();
         let mut schema = Schema::Files {
             pool,
             origin: "the --proto files",

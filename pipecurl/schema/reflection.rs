@@ -13,7 +13,7 @@
 
 use std::collections::HashSet;
 
-use piperpc_transport::Channel;
+use piperpc::Channel;
 use prost::Message as _;
 use prost_reflect::DescriptorPool;
 use prost_reflect::prost_types::FileDescriptorProto;

@@ -85,7 +85,7 @@ mod tests {
     use super::*;
 
     fn pool() -> DescriptorPool {
-        DescriptorPool::decode(piperpc::proto::FILE_DESCRIPTOR_SET).unwrap()
+        DescriptorPool::decode(piperpc_demo::proto::FILE_DESCRIPTOR_SET).unwrap()
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use piperpc::client::Stubs;
+use piperpc_demo::client::Stubs;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_piperpc");
 /// Generous: a cold start under Wine takes seconds.
@@ -223,7 +223,7 @@ pub fn call_ok(address: &str, args: &[&str]) -> String {
 
 /// The server's open-connection count, from its Stats service.
 pub async fn open_connections(stubs: &Stubs) -> u64 {
-    let request = piperpc::proto::demo::GetStatsRequest {};
+    let request = piperpc_demo::proto::demo::GetStatsRequest {};
     let stats = stubs.stats().get(request).await.expect("Stats.Get");
     stats.into_inner().open_connections
 }
@@ -245,7 +245,7 @@ pub async fn settled_open_connections(stubs: &Stubs, expected: u64) -> u64 {
 
 /// In-test client stubs on a new connection.
 pub async fn stubs(address: &str) -> Stubs {
-    let channel = piperpc_transport::connect(address)
+    let channel = piperpc::connect(address)
         .await
         .unwrap_or_else(|e| panic!("connect {address}: {e}"));
     Stubs::new(channel, MAX_MESSAGE)
@@ -268,4 +268,4 @@ pub fn notice(notice: &str) {
     let _ = writeln!(std::io::stderr(), "{notice}");
 }
 
-pub use piperpc::platform::is_wine;
+pub use piperpc_demo::platform::is_wine;

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use piperpc::proto::demo::{CountRequest, EchoRequest, echo_client::EchoClient};
+use piperpc_demo::proto::demo::{CountRequest, EchoRequest, echo_client::EchoClient};
 use tonic::Code;
 
 use crate::common::{Server, call, stubs};
@@ -39,9 +39,9 @@ async fn the_server_cuts_a_stream_off_at_the_deadline_it_was_sent() {
     let server = Server::start();
     // tonic's own channel enforces nothing once a stream has started: any
     // end of this stream comes from the server.
-    let address = piperpc_transport::Address::parse(server.address()).unwrap();
+    let address = piperpc::Address::parse(server.address()).unwrap();
     let channel = tonic::transport::Endpoint::from_static("http://localhost")
-        .connect_with_connector(piperpc_transport::Connector::new(address))
+        .connect_with_connector(piperpc::Connector::new(address))
         .await
         .unwrap();
     let mut echo = EchoClient::new(channel);

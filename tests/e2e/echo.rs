@@ -1,6 +1,6 @@
 //! Every RPC kind of Echo, from a separate process and from in-test clients.
 
-use piperpc::proto::demo::{ChatRequest, CollectRequest, CountRequest, EchoRequest};
+use piperpc_demo::proto::demo::{ChatRequest, CollectRequest, CountRequest, EchoRequest};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 

@@ -3,7 +3,7 @@
 use std::process::Command;
 use std::time::Duration;
 
-use piperpc::proto::demo::{CountRequest, EchoRequest};
+use piperpc_demo::proto::demo::{CountRequest, EchoRequest};
 
 use crate::common::{BIN, Server, call, call_ok, run, stubs, unique_address};
 
@@ -43,7 +43,7 @@ async fn calling_an_address_with_no_server_fails_clearly_and_quickly() {
     let output = run(command, Duration::from_secs(20));
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let shown = piperpc_transport::Address::parse(&address)
+    let shown = piperpc::Address::parse(&address)
         .unwrap()
         .to_string();
     assert!(
@@ -51,9 +51,9 @@ async fn calling_an_address_with_no_server_fails_clearly_and_quickly() {
         "{stderr}"
     );
 
-    let error = piperpc_transport::connect(&address).await.unwrap_err();
+    let error = piperpc::connect(&address).await.unwrap_err();
     assert!(
-        matches!(error, piperpc_transport::Error::NotListening { .. }),
+        matches!(error, piperpc::Error::NotListening { .. }),
         "{error:?}"
     );
 }

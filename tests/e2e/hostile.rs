@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use piperpc::proto::demo::{CountRequest, EchoRequest};
-use piperpc_transport::{Address, ClientStream, Connector};
+use piperpc_demo::proto::demo::{CountRequest, EchoRequest};
+use piperpc::{Address, ClientStream, Connector};
 use proptest::prelude::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -83,7 +83,7 @@ async fn expect_closed(mut stream: ClientStream, what: &str) {
 /// attack, and a new call is answered.
 async fn still_serving(
     server: &Server,
-    survivor: &mut tonic::Streaming<piperpc::proto::demo::CountResponse>,
+    survivor: &mut tonic::Streaming<piperpc_demo::proto::demo::CountResponse>,
 ) {
     for _ in 0..3 {
         assert!(
@@ -96,7 +96,7 @@ async fn still_serving(
     assert!(reply.is_ok(), "{reply:?}");
 }
 
-async fn survivor(server: &Server) -> tonic::Streaming<piperpc::proto::demo::CountResponse> {
+async fn survivor(server: &Server) -> tonic::Streaming<piperpc_demo::proto::demo::CountResponse> {
     let mut client = stubs(server.address()).await;
     let request = CountRequest {
         count: 1_000_000,

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use piperpc::proto::demo::{GetRequest, PutRequest, WatchRequest, watch_event::Kind};
+use piperpc_demo::proto::demo::{GetRequest, PutRequest, WatchRequest, watch_event::Kind};
 use tonic::Code;
 
 use crate::common::{Server, call, call_ok, stubs};

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use piperpc::proto::demo::{CountRequest, EchoRequest, WatchRequest};
+use piperpc_demo::proto::demo::{CountRequest, EchoRequest, WatchRequest};
 use tonic::Code;
 
 use crate::common::{Server, call_ok, stubs, unique_address};
@@ -50,7 +50,7 @@ async fn drain<T>(stream: &mut tonic::Streaming<T>) -> tonic::Status {
 
 #[cfg(unix)]
 fn assert_socket_removed(address: &str) {
-    let parsed = piperpc_transport::Address::parse(address).unwrap();
+    let parsed = piperpc::Address::parse(address).unwrap();
     let path = parsed.unix_path().expect("a unix address");
     assert!(!path.exists(), "{} was left behind", path.display());
 }
@@ -96,7 +96,7 @@ async fn a_channel_reconnects_after_the_server_restarts() {
 fn a_stale_socket_file_is_reclaimed() {
     let address = unique_address();
     Server::start_on(&[&address], &[]).kill();
-    let parsed = piperpc_transport::Address::parse(&address).unwrap();
+    let parsed = piperpc::Address::parse(&address).unwrap();
     assert!(
         parsed.unix_path().unwrap().exists(),
         "SIGKILL leaves the file"
@@ -135,7 +135,7 @@ fn a_bare_name_lives_in_a_private_directory() {
     use std::os::unix::fs::PermissionsExt;
     let name = format!("piperpc-bare-{}", std::process::id());
     let server = Server::start_on(&[&name], &[]);
-    let parsed = piperpc_transport::Address::parse(&name).unwrap();
+    let parsed = piperpc::Address::parse(&name).unwrap();
     let path = parsed.unix_path().unwrap();
     assert_eq!(server.address(), parsed.to_string());
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;

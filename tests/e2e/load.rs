@@ -1,7 +1,7 @@
 //! Large messages, long streams, many clients.
 
-use piperpc::client::Stubs;
-use piperpc::proto::demo::{ChatRequest, CountRequest, EchoRequest};
+use piperpc_demo::client::Stubs;
+use piperpc_demo::proto::demo::{ChatRequest, CountRequest, EchoRequest};
 use prost::Message;
 use tonic::Code;
 
@@ -46,7 +46,7 @@ async fn four_mib_messages_each_way() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_over_the_limit_is_resource_exhausted() {
     let server = Server::start();
-    let channel = piperpc_transport::connect(server.address()).await.unwrap();
+    let channel = piperpc::connect(server.address()).await.unwrap();
     // This client would send up to 8 MiB; the server accepts 4 MiB.
     let mut big = Stubs::new(channel, 2 * MAX_MESSAGE);
     let request = EchoRequest {

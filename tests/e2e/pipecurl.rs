@@ -360,7 +360,7 @@ fn a_server_without_reflection_is_called_with_proto_files() {
 
     // A protoset does the same.
     let protoset = std::env::temp_dir().join(format!("pipecurl-{}.protoset", std::process::id()));
-    std::fs::write(&protoset, piperpc::proto::FILE_DESCRIPTOR_SET).expect("write protoset");
+    std::fs::write(&protoset, piperpc_demo::proto::FILE_DESCRIPTOR_SET).expect("write protoset");
     let protoset_arg = protoset.to_str().expect("a UTF-8 path");
     let reply = json_ok(&[
         "--protoset",
@@ -378,7 +378,7 @@ fn a_server_without_reflection_is_called_with_proto_files() {
 fn an_address_with_no_server_names_the_address() {
     let address = unique_address();
     let stderr = fails_with(&[&address, "list"], 1);
-    let shown = piperpc_transport::Address::parse(&address)
+    let shown = piperpc::Address::parse(&address)
         .unwrap()
         .to_string();
     assert!(

@@ -3,8 +3,8 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use piperpc::client::Stubs;
-use piperpc::proto::demo::{ChatRequest, CountRequest, EchoRequest};
+use piperpc_demo::client::Stubs;
+use piperpc_demo::proto::demo::{ChatRequest, CountRequest, EchoRequest};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::Code;
 
@@ -76,8 +76,8 @@ async fn clients_over_the_connection_limit_wait_instead_of_failing() {
     let waiting = tokio::spawn({
         let address = address.clone();
         async move {
-            let channel = piperpc_transport::ChannelBuilder::new(
-                piperpc_transport::Address::parse(&address).unwrap(),
+            let channel = piperpc::ChannelBuilder::new(
+                piperpc::Address::parse(&address).unwrap(),
             )
             .connect_timeout(Duration::from_secs(30))
             .connect()
@@ -208,7 +208,7 @@ async fn graceful_shutdown_finishes_unary_calls_in_flight() {
     assert!(stopped.await.unwrap().success());
     #[cfg(unix)]
     {
-        let parsed = piperpc_transport::Address::parse(&address).unwrap();
+        let parsed = piperpc::Address::parse(&address).unwrap();
         assert!(
             !parsed.unix_path().unwrap().exists(),
             "socket file left behind"

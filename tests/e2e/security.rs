@@ -55,7 +55,7 @@ fn the_client_can_require_the_server_to_run_as_its_own_user() {
 #[cfg(target_os = "linux")]
 #[tokio::test]
 async fn an_abstract_socket_needs_an_explicit_peer_policy() {
-    use piperpc_transport::{Address, Error, ListenerOptions, PeerPolicy};
+    use piperpc::{Address, Error, ListenerOptions, PeerPolicy};
     let address = Address::parse(&format!(
         "unix-abstract:piperpc-policy-{}",
         std::process::id()

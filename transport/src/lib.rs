@@ -1,6 +1,6 @@
 //! gRPC between processes on one machine, over local pipes.
 //!
-//! `piperpc-transport` carries tonic's HTTP/2 over Windows named pipes
+//! `piperpc` carries tonic's HTTP/2 over Windows named pipes
 //! (message mode) and Unix domain sockets, with plain TCP as the way out when
 //! a deployment spans machines. It is everything an application needs to
 //! serve or call gRPC locally, and nothing else: no generated code, no demo.
@@ -33,7 +33,7 @@
 //! # Serving
 //!
 //! ```no_run
-//! use piperpc_transport::{Address, Listener};
+//! use piperpc::{Address, Listener};
 //! use tonic_health::server::health_reporter;
 //!
 //! # async fn serve() -> Result<(), Box<dyn std::error::Error>> {
@@ -52,7 +52,7 @@
 //! A handler learns who called:
 //!
 //! ```
-//! use piperpc_transport::ConnectInfo;
+//! use piperpc::ConnectInfo;
 //!
 //! fn caller_pid<T>(request: &tonic::Request<T>) -> Option<u32> {
 //!     request.extensions().get::<ConnectInfo>()?.peer_pid
@@ -65,7 +65,7 @@
 //! use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
 //!
 //! # async fn call() -> Result<(), Box<dyn std::error::Error>> {
-//! let channel = piperpc_transport::connect("my-app").await?;
+//! let channel = piperpc::connect("my-app").await?;
 //! let mut health = HealthClient::new(channel);
 //! let reply = health.check(HealthCheckRequest::default()).await?;
 //! println!("{:?}", reply.into_inner().status());

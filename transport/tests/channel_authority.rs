@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use piperpc_transport::{Address, ChannelBuilder, Listener};
+use piperpc::{Address, ChannelBuilder, Listener};
 use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
 
 fn local_address() -> Address {

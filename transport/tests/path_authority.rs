@@ -10,7 +10,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use piperpc_transport::{Address, Listener};
+use piperpc::{Address, Listener};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -244,7 +244,7 @@ async fn tcp_connections_are_left_as_they_come() {
 #[cfg(target_os = "linux")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_abstract_socket_address_as_authority_is_answered() {
-    use piperpc_transport::{Connector, ListenerOptions, PeerPolicy};
+    use piperpc::{Connector, ListenerOptions, PeerPolicy};
     let written = format!("unix-abstract:{}", unique_name());
     let address = Address::parse(&written).unwrap();
     let listener = ListenerOptions::new()

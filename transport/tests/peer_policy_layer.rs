@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use piperpc_transport::{Address, Listener, PeerPolicy, PeerPolicyLayer};
+use piperpc::{Address, Listener, PeerPolicy, PeerPolicyLayer};
 use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
 
 fn unique_address() -> Address {
@@ -31,7 +31,7 @@ async fn check_with(policy: PeerPolicy) -> Result<(), tonic::Status> {
             .add_service(health)
             .serve_with_incoming(listener.into_incoming()),
     );
-    let channel = piperpc_transport::connect(&address.to_string())
+    let channel = piperpc::connect(&address.to_string())
         .await
         .unwrap();
     HealthClient::new(channel)

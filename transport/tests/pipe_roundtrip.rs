@@ -6,7 +6,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use piperpc_transport::{Address, Error, Listener};
+use piperpc::{Address, Error, Listener};
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
 
@@ -32,7 +32,7 @@ async fn health_check_over_a_named_pipe() {
             .serve_with_incoming(listener.into_incoming()),
     );
 
-    let channel = tokio::time::timeout(Duration::from_secs(10), piperpc_transport::connect(&name))
+    let channel = tokio::time::timeout(Duration::from_secs(10), piperpc::connect(&name))
         .await
         .expect("connect within 10s")
         .expect("connect to the pipe");
@@ -53,7 +53,7 @@ async fn health_check_over_a_named_pipe() {
 async fn connecting_to_a_pipe_nobody_serves_fails_fast() {
     let name = unique_pipe();
     let started = Instant::now();
-    let error = piperpc_transport::connect(&name)
+    let error = piperpc::connect(&name)
         .await
         .expect_err("nobody serves this pipe");
     let elapsed = started.elapsed();

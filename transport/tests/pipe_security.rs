@@ -15,8 +15,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use piperpc_transport::listener::CLIENT_ACCESS_MASK;
-use piperpc_transport::{
+use piperpc::listener::CLIENT_ACCESS_MASK;
+use piperpc::{
     Address, ChannelBuilder, ConnectInfo, Connector, Error, Listener, ListenerOptions, PeerPolicy,
     PipeSecurity, ServerIdentity,
 };
@@ -389,7 +389,7 @@ async fn a_served_service_sees_the_callers_pid_and_sid() {
             .serve_with_incoming(listener.into_incoming()),
     );
 
-    let channel = timeout(STEP, piperpc_transport::connect(&name))
+    let channel = timeout(STEP, piperpc::connect(&name))
         .await
         .expect("connect within 10s")
         .expect("connect");
@@ -425,7 +425,7 @@ async fn a_policy_for_another_user_refuses_us_by_sid() {
             .serve_with_incoming(listener.into_incoming()),
     );
 
-    let channel = timeout(STEP, piperpc_transport::connect(&name))
+    let channel = timeout(STEP, piperpc::connect(&name))
         .await
         .expect("connect within 10s")
         .expect("connect");
