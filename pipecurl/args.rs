@@ -55,6 +55,18 @@ struct Cli {
     /// ending in -bin is base64.
     #[arg(short = 'H', value_name = "'NAME: VALUE'")]
     headers: Vec<String>,
+    /// Metadata sent with the call only, not with reflection requests;
+    /// repeatable.
+    #[arg(long, value_name = "'NAME: VALUE'")]
+    rpc_header: Vec<String>,
+    /// Metadata sent with reflection requests only, not with the call;
+    /// repeatable.
+    #[arg(long, value_name = "'NAME: VALUE'")]
+    reflect_header: Vec<String>,
+    /// The `:authority` sent with every request (default: localhost on
+    /// local addresses, HOST:PORT on TCP).
+    #[arg(long, value_name = "AUTHORITY", value_parser = parse_authority)]
+    authority: Option<http::uri::Authority>,
     /// Deadline for the whole operation, in seconds (sent as grpc-timeout).
     #[arg(long, value_name = "SECONDS")]
     max_time: Option<f64>,
@@ -87,6 +99,14 @@ struct Cli {
     /// and trailers.
     #[arg(short = 'v', long)]
     verbose: bool,
+    /// Very verbose: -v, and how long connecting, reading the schema and
+    /// the call took.
+    #[arg(long = "vv")]
+    very_verbose: bool,
+    /// With describe of a message: also print a JSON template of it, every
+    /// field filled in, to edit into request data.
+    #[arg(long)]
+    msg_template: bool,
     /// Take the schema from this .proto file instead of server reflection;
     /// repeatable.
     #[arg(long = "proto", value_name = "FILE")]
@@ -169,8 +189,12 @@ pub struct Options {
     pub verb: Verb,
     /// Request data, for a call.
     pub data: Option<Data>,
-    /// Metadata sent with the call and with reflection requests.
-    pub headers: MetadataMap,
+    /// Metadata sent with the call (`-H` and `--rpc-header`).
+    pub rpc_headers: MetadataMap,
+    /// Metadata sent with reflection requests (`-H` and `--reflect-header`).
+    pub reflect_headers: MetadataMap,
+    /// The `:authority` to send instead of the address's own.
+    pub authority: Option<http::uri::Authority>,
     /// Deadline for the whole operation.
     pub max_time: Option<Duration>,
     /// How long connecting may take, the HTTP/2 handshake included.
@@ -187,8 +211,12 @@ pub struct Options {
     pub emit_defaults: bool,
     /// Ignore unknown JSON fields.
     pub allow_unknown_fields: bool,
-    /// `-v`.
+    /// `-v` (also set by `-vv`).
     pub verbose: bool,
+    /// `-vv`: timings too.
+    pub timings: bool,
+    /// `--msg-template`.
+    pub msg_template: bool,
     /// Where the schema comes from.
     pub schema: SchemaSource,
     /// Largest message accepted or sent.
@@ -234,6 +262,11 @@ fn check(cli: Cli) -> Result<Options, Failure> {
             Address::parse(&written).map_err(|e| Failure::Usage(e.to_string()))
         })
         .transpose()?;
+    if cli.msg_template && !matches!(verb, Verb::Describe(_)) {
+        return Err(Failure::Usage(
+            "--msg-template is used only with describe".into(),
+        ));
+    }
     let data = match cli.data {
         Some(_) if !matches!(verb, Verb::Invoke(_)) => {
             return Err(Failure::Usage(
@@ -248,7 +281,11 @@ fn check(cli: Cli) -> Result<Options, Failure> {
         address,
         verb,
         data,
-        headers: metadata::parse_all(&cli.headers)?,
+        rpc_headers: metadata::parse_all(&[&cli.headers[..], &cli.rpc_header[..]].concat())?,
+        reflect_headers: metadata::parse_all(
+            &[&cli.headers[..], &cli.reflect_header[..]].concat(),
+        )?,
+        authority: cli.authority,
         max_time: cli.max_time.map(|s| seconds(s, "max-time")).transpose()?,
         connect_timeout: cli
             .connect_timeout
@@ -266,7 +303,9 @@ fn check(cli: Cli) -> Result<Options, Failure> {
         format: cli.format,
         emit_defaults: cli.emit_defaults,
         allow_unknown_fields: cli.allow_unknown_fields,
-        verbose: cli.verbose,
+        verbose: cli.verbose || cli.very_verbose,
+        timings: cli.very_verbose,
+        msg_template: cli.msg_template,
         schema,
         max_message_size: cli.max_message_size,
     })
@@ -340,6 +379,11 @@ const LONG_FLAGS: &[(&str, bool)] = &[
     ("emit-defaults", false),
     ("allow-unknown-fields", false),
     ("verbose", false),
+    ("vv", false),
+    ("rpc-header", true),
+    ("reflect-header", true),
+    ("authority", true),
+    ("msg-template", false),
     ("proto", true),
     ("import-path", true),
     ("protoset", true),
@@ -402,6 +446,12 @@ pub fn normalize(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
         }
     }
     out
+}
+
+fn parse_authority(input: &str) -> Result<http::uri::Authority, String> {
+    input
+        .parse()
+        .map_err(|e| format!("`{input}` is not a valid authority (host[:port]): {e}"))
 }
 
 fn parse_identity(input: &str) -> Result<ServerIdentity, String> {
@@ -474,7 +524,7 @@ mod tests {
         assert_eq!(o.verb, Verb::Invoke("pkg.Svc/Method".into()));
         assert_eq!(o.data, Some(Data::Inline("{}".into())));
         assert_eq!(o.max_time, Some(Duration::from_millis(1500)));
-        assert_eq!(o.headers.get("x-a").unwrap(), "b");
+        assert_eq!(o.rpc_headers.get("x-a").unwrap(), "b");
         assert_eq!(o.schema, SchemaSource::Reflection);
     }
 
@@ -484,6 +534,40 @@ mod tests {
         let o = options(&["-plaintext", "-unix", "/tmp/s.sock", "list"]).unwrap();
         assert_eq!(o.address.unwrap().to_string(), "unix:/tmp/s.sock");
         assert_eq!(o.verb, Verb::List(None));
+    }
+
+    #[test]
+    fn header_flags_split_between_the_call_and_reflection() {
+        let o = options(&[
+            "-H",
+            "x-both: 1",
+            "-rpc-header",
+            "x-rpc: 2",
+            "-reflect-header",
+            "x-reflect: 3",
+            "addr",
+            "pkg.S/M",
+        ])
+        .unwrap();
+        let names = |map: &MetadataMap| {
+            let mut names: Vec<String> = map.keys().map(|k| format!("{k:?}")).collect();
+            names.sort();
+            names.join(" ")
+        };
+        assert_eq!(names(&o.rpc_headers), r#"Ascii("x-both") Ascii("x-rpc")"#);
+        assert_eq!(
+            names(&o.reflect_headers),
+            r#"Ascii("x-both") Ascii("x-reflect")"#
+        );
+    }
+
+    #[test]
+    fn very_verbose_is_verbose_with_timings() {
+        let o = options(&["-vv", "addr", "list"]).unwrap();
+        assert!(o.verbose && o.timings);
+        let o = options(&["-v", "-authority", "example.org:1", "addr", "list"]).unwrap();
+        assert!(o.verbose && !o.timings);
+        assert_eq!(o.authority.unwrap(), "example.org:1");
     }
 
     #[test]
@@ -504,6 +588,8 @@ mod tests {
             &["--max-time", "-1", "addr", "list"],
             &["--no-such-flag", "addr", "list"],
             &["-H", "no colon", "addr", "pkg.S/M"],
+            &["-authority", "a b", "addr", "list"],
+            &["-msg-template", "addr", "pkg.S/M"],
         ] {
             let failure = options(args).unwrap_err();
             assert!(

@@ -14,13 +14,15 @@
 //! - [`run`]: what each verb does.
 //! - [`schema`]: descriptors from server reflection, `.proto` files or
 //!   protosets.
-//! - [`describe`]: `.proto`-like text for `describe`.
+//! - [`describe`]: `.proto`-like text for `describe`; [`template`]: the
+//!   JSON template of `--msg-template`.
 //! - [`input`]: request messages parsed from `-d` as they arrive.
 //! - [`invoke`]: one call of any RPC kind; [`codec`] carries its dynamic
 //!   messages.
 //! - [`output`]: responses as proto3 JSON or text, and `-v` sections;
 //!   [`metadata`]: `-H` and metadata printing.
-//! - [`failure`]: errors and grpcurl's exit statuses.
+//! - [`failure`]: errors and grpcurl's exit statuses; [`timings`]: what
+//!   `-vv` reports.
 
 mod args;
 mod codec;
@@ -32,6 +34,8 @@ mod metadata;
 mod output;
 mod run;
 mod schema;
+mod template;
+mod timings;
 
 use std::process::ExitCode;
 

@@ -79,7 +79,7 @@ impl Printer {
 }
 
 /// `message` as pretty-printed proto3 JSON.
-fn to_json(message: &DynamicMessage, emit_defaults: bool) -> io::Result<String> {
+pub fn to_json(message: &DynamicMessage, emit_defaults: bool) -> io::Result<String> {
     let options = SerializeOptions::new().skip_default_fields(!emit_defaults);
     let mut buffer = Vec::new();
     let mut serializer = serde_json::Serializer::pretty(&mut buffer);

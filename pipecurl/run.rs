@@ -18,22 +18,42 @@ use crate::describe::describe;
 use crate::failure::Failure;
 use crate::input::{self, InputSpec};
 use crate::invoke::{self, CallSpec, Requests};
-use crate::output::Printer;
+use crate::output::{Printer, to_json};
 use crate::schema::reflection::Reflection;
-use crate::schema::{Schema, files};
+use crate::schema::{Schema, Symbol, files};
+use crate::template::template;
+use crate::timings::Timings;
 
 /// Does what `options` ask.
 pub async fn run(options: Options) -> Result<(), Failure> {
-    let deadline = options.max_time.map(|max| Instant::now() + max);
     let mut printer = Printer::new(options.format, options.emit_defaults);
+    let mut timings = Timings::start();
+    let outcome = run_verb(&options, &mut printer, &mut timings).await;
+    if options.timings {
+        printer.text(&timings.render())?;
+    }
+    outcome
+}
+
+async fn run_verb(
+    options: &Options,
+    printer: &mut Printer,
+    timings: &mut Timings,
+) -> Result<(), Failure> {
+    let deadline = options.max_time.map(|max| Instant::now() + max);
     let needs_server =
         matches!(options.verb, Verb::Invoke(_)) || options.schema == SchemaSource::Reflection;
+    let dialing = Instant::now();
     let channel = match (&options.address, needs_server) {
         (_, false) => None,
-        (Some(address), true) => Some(connect(address, &options, deadline).await?),
+        (Some(address), true) => Some(connect(address, options, deadline).await?),
         (None, true) => return Err(Failure::Usage("no ADDRESS given".into())),
     };
-    let mut schema = load_schema(&options, channel.clone())?;
+    if channel.is_some() {
+        timings.record("Dial", dialing);
+    }
+    let mut schema = load_schema(options, channel.clone())?;
+    let working = Instant::now();
 
     match &options.verb {
         Verb::List(None) => {
@@ -43,6 +63,7 @@ pub async fn run(options: Options) -> Result<(), Failure> {
             for service in services {
                 printer.text(&service)?;
             }
+            timings.record("List", working);
         }
         Verb::List(Some(name)) => {
             let service = within(deadline, "resolving the service", schema.service(name))
@@ -58,29 +79,33 @@ pub async fn run(options: Options) -> Result<(), Failure> {
             for method in methods {
                 printer.text(&method)?;
             }
+            timings.record("List", working);
         }
         Verb::Describe(None) => {
             let services = within(deadline, "listing services", schema.services())
                 .await
                 .map_err(|f| context(f, "Failed to list services"))?;
             for name in services {
-                printer.text(&describe_one(&mut schema, &name, deadline).await?)?;
+                printer.text(&describe_one(&mut schema, &name, options, deadline).await?)?;
             }
+            timings.record("Describe", working);
         }
         Verb::Describe(Some(name)) => {
-            printer.text(&describe_one(&mut schema, name, deadline).await?)?;
+            printer.text(&describe_one(&mut schema, name, options, deadline).await?)?;
+            timings.record("Describe", working);
         }
         Verb::Invoke(written) => {
             let Some(channel) = channel else {
                 return Err(Failure::Usage("no ADDRESS given".into()));
             };
             call(
-                &options,
+                options,
                 &mut schema,
                 channel,
                 written,
                 deadline,
-                &mut printer,
+                printer,
+                timings,
             )
             .await?;
         }
@@ -96,10 +121,13 @@ async fn call(
     written: &str,
     deadline: Option<Instant>,
     printer: &mut Printer,
+    timings: &mut Timings,
 ) -> Result<(), Failure> {
+    let resolving = Instant::now();
     let method = within(deadline, "resolving the method", schema.method(written))
         .await
         .map_err(|f| context(f, &format!("Error invoking method \"{written}\"")))?;
+    timings.record("ResolveMethod", resolving);
     let spec = InputSpec {
         data: options.data.clone(),
         format: options.format,
@@ -129,21 +157,30 @@ async fn call(
     };
     let call = CallSpec {
         method,
-        headers: options.headers.clone(),
+        headers: options.rpc_headers.clone(),
         deadline,
         max_message_size: options.max_message_size,
         verbose: options.verbose,
     };
-    invoke::invoke(channel, &call, requests, printer).await
+    let invoking = Instant::now();
+    let outcome = invoke::invoke(channel, &call, requests, printer).await;
+    timings.record("InvokeRPC", invoking);
+    outcome
 }
 
 async fn describe_one(
     schema: &mut Schema,
     name: &str,
+    options: &Options,
     deadline: Option<Instant>,
 ) -> Result<String, Failure> {
     let origin = schema.origin();
     match within(deadline, "resolving the symbol", schema.symbol(name)).await? {
+        Some(Symbol::Message(message)) if options.msg_template => {
+            let json = to_json(&template(&message), true)?;
+            let described = describe(name, &Symbol::Message(message));
+            Ok(format!("{described}\nMessage template:\n{json}"))
+        }
         Some(symbol) => Ok(describe(name, &symbol)),
         None => Err(Failure::NotFound(format!(
             "Failed to resolve symbol \"{name}\": not found in {origin}"
@@ -169,6 +206,9 @@ async fn connect(
     if let Some(identity) = &options.verify_server {
         builder = builder.verify_server(identity.clone());
     }
+    if let Some(authority) = &options.authority {
+        builder = builder.authority(authority.clone());
+    }
     let doing = format!("connecting to {address}");
     within(deadline, &doing, async {
         builder.connect().await.map_err(Failure::Connect)
@@ -182,7 +222,7 @@ fn load_schema(options: &Options, channel: Option<Channel>) -> Result<Schema, Fa
             let channel = channel.ok_or_else(|| Failure::Usage("no ADDRESS given".into()))?;
             Schema::Reflection(Box::new(Reflection::new(
                 channel,
-                options.headers.clone(),
+                options.reflect_headers.clone(),
                 options.max_message_size,
             )))
         }

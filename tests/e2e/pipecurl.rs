@@ -6,6 +6,9 @@
 #[path = "pipecurl_support.rs"]
 pub(crate) mod support;
 
+#[path = "pipecurl_flags.rs"]
+mod flags;
+
 use std::path::Path;
 
 use serde_json::{Value, json};

@@ -9,7 +9,9 @@
 //!
 //! - [`address`]: the one parser for every written address form.
 //! - [`listener`]: bind an address, accept connections ([`Listener`],
-//!   [`Incoming`] for tonic's `serve_with_incoming`).
+//!   [`Incoming`] for tonic's `serve_with_incoming`). On local connections
+//!   it also makes the socket path or pipe name that stock gRPC clients send
+//!   as `:authority` acceptable to h2, so they work with default settings.
 //! - [`connector`]: open a stream to an address ([`Connector`], a
 //!   `tower::Service<Uri>`).
 //! - [`channel`]: gRPC channels over it ([`connect`], [`ChannelBuilder`],

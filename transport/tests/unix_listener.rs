@@ -110,13 +110,15 @@ async fn a_prompt_preface_disarms_the_handshake_timeout() {
     connection.read_exact(&mut preface).await.unwrap();
     // Well past the timeout, the connection is still good.
     tokio::time::sleep(Duration::from_millis(400)).await;
-    client.write_all(b"more").await.unwrap();
-    let mut more = [0u8; 4];
+    // An empty SETTINGS frame: the next thing an HTTP/2 client sends.
+    let settings = [0, 0, 0, 4, 0, 0, 0, 0, 0];
+    client.write_all(&settings).await.unwrap();
+    let mut more = [0u8; 9];
     timeout(PATIENCE, connection.read_exact(&mut more))
         .await
         .expect("read within the bound")
         .expect("still open after the preface");
-    assert_eq!(&more, b"more");
+    assert_eq!(more, settings);
 }
 
 #[tokio::test]

@@ -42,6 +42,7 @@ pub struct ChannelBuilder {
     request_timeout: Option<Duration>,
     keepalive: Option<Duration>,
     keepalive_timeout: Duration,
+    authority: Option<http::uri::Authority>,
 }
 
 impl ChannelBuilder {
@@ -78,6 +79,7 @@ impl ChannelBuilder {
             request_timeout: None,
             keepalive,
             keepalive_timeout: KEEPALIVE_TIMEOUT,
+            authority: None,
         })
     }
 
@@ -127,6 +129,14 @@ impl ChannelBuilder {
         self
     }
 
+    /// The `:authority` sent with every request, instead of the address's
+    /// own (`localhost` for local addresses, `HOST:PORT` for TCP), as
+    /// grpc-go's `WithAuthority` and grpcurl's `-authority` do.
+    pub fn authority(mut self, authority: http::uri::Authority) -> ChannelBuilder {
+        self.authority = Some(authority);
+        self
+    }
+
     /// Opens the connection now, so a wrong address, a missing server or a
     /// hung one is reported here, by the typed [`Error`].
     ///
@@ -155,7 +165,7 @@ impl ChannelBuilder {
                 timeout: self.keepalive_timeout,
             });
         let connection = Connection::new(self.connector, self.connect_timeout, keepalive);
-        Channel::new(connection, self.request_timeout)
+        Channel::new(connection, self.request_timeout, self.authority)
     }
 }
 

@@ -48,14 +48,20 @@ pub struct Channel {
 }
 
 impl Channel {
-    pub(crate) fn new(connection: Connection, default_timeout: Option<Duration>) -> Channel {
-        let origin = connection
-            .connector()
-            .address()
-            .endpoint_uri()
-            .trim_start_matches("http://")
-            .parse()
-            .expect("endpoint URIs built by Address have a valid authority");
+    pub(crate) fn new(
+        connection: Connection,
+        default_timeout: Option<Duration>,
+        authority: Option<http::uri::Authority>,
+    ) -> Channel {
+        let origin = authority.unwrap_or_else(|| {
+            connection
+                .connector()
+                .address()
+                .endpoint_uri()
+                .trim_start_matches("http://")
+                .parse()
+                .expect("endpoint URIs built by Address have a valid authority")
+        });
         Channel {
             connection: Arc::new(connection),
             origin: Arc::new(origin),

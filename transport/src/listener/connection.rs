@@ -7,6 +7,7 @@ use std::time::Duration;
 use tokio::sync::OwnedSemaphorePermit;
 use tonic::transport::server::Connected;
 
+use super::authority::AuthorityFix;
 use super::handshake::HandshakeDeadline;
 use crate::ConnectInfo;
 use crate::io::{forward_read_to_field, forward_to_variants, forward_write_to_field};
@@ -18,7 +19,7 @@ use crate::io::{forward_read_to_field, forward_to_variants, forward_write_to_fie
 /// listener's connection limit.
 #[derive(Debug)]
 pub struct Connection {
-    stream: HandshakeDeadline<Stream>,
+    stream: AuthorityFix<HandshakeDeadline<Stream>>,
     info: ConnectInfo,
     slot: Option<Slot>,
 }
@@ -66,8 +67,17 @@ impl Drop for Slot {
 
 impl Connection {
     pub(crate) fn new(stream: Stream, info: ConnectInfo) -> Connection {
+        // TCP clients name a real host; local ones may send a path that h2
+        // refuses (see `authority`).
+        let local = !matches!(stream, Stream::Tcp(_));
+        let stream = HandshakeDeadline::new(stream);
+        let stream = if local {
+            AuthorityFix::new(stream)
+        } else {
+            AuthorityFix::transparent(stream)
+        };
         Connection {
-            stream: HandshakeDeadline::new(stream),
+            stream,
             info,
             slot: None,
         }
@@ -76,7 +86,7 @@ impl Connection {
     /// Starts the handshake clock and takes a place in the books.
     pub(crate) fn admit(mut self, handshake_timeout: Option<Duration>, slot: Slot) -> Connection {
         if let Some(timeout) = handshake_timeout {
-            self.stream.start(timeout);
+            self.stream.get_mut().start(timeout);
         }
         self.slot = Some(slot);
         self

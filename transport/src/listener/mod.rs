@@ -5,7 +5,13 @@
 //! error surfaces before the server reports itself ready. After that,
 //! [`Listener::into_incoming`] turns it into the endless stream tonic's
 //! `serve_with_incoming` wants.
+//!
+//! Every local connection (named pipe, `unix:`, `unix-abstract:`) reads
+//! through `authority`'s rewriter: stock gRPC clients send the socket path
+//! or pipe name as `:authority`, which h2 would refuse before any service
+//! runs. TCP connections are read as they come.
 
+mod authority;
 mod connection;
 mod handshake;
 mod incoming;

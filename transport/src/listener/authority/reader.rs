@@ -1,0 +1,257 @@
+//! The `AsyncRead` wrapper that applies the rewrite to a connection's byte
+//! stream (see the parent module for what and why).
+//!
+//! Bytes normally flow straight from the socket into the caller's buffer
+//! and are only scanned for frame boundaries there. From the first byte of
+//! a header block (or of a frame header split by a read) they are held back
+//! in `held` until the block is complete; what comes out of that goes
+//! through `out`. When both are empty again, the direct path resumes.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use bytes::{Buf, BytesMut};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+use super::block;
+use super::frames::{self, FrameHeader, Gathered};
+use super::table::Table;
+use crate::io::forward_write_to_field;
+
+/// Length of the HTTP/2 client preface.
+const PREFACE_LEN: usize = 24;
+
+/// How much to read at a time while a header block is held.
+const READ_CHUNK: usize = 8 * 1024;
+
+/// Where the next unscanned byte of the stream is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Position {
+    /// Inside the client preface, this many bytes before its end.
+    Preface(usize),
+    /// At the start of a frame header.
+    Frame,
+    /// Inside a frame's payload that passes through, this many bytes before
+    /// its end.
+    Payload(usize),
+    /// Not looking any more: everything passes through.
+    Transparent,
+}
+
+impl Position {
+    /// The position `n` bytes further into a preface or payload.
+    fn after(self, n: usize) -> Position {
+        match self {
+            Position::Preface(left) if left > n => Position::Preface(left - n),
+            Position::Payload(left) if left > n => Position::Payload(left - n),
+            Position::Preface(_) | Position::Payload(_) => Position::Frame,
+            other => other,
+        }
+    }
+}
+
+/// `inner`, whose HTTP/2 header blocks get a valid `:authority`.
+#[derive(Debug)]
+pub(crate) struct AuthorityFix<S> {
+    inner: S,
+    position: Position,
+    /// Read from `inner`, not yet scanned; starts at a frame header.
+    held: BytesMut,
+    /// Scanned and ready for the caller.
+    out: BytesMut,
+    table: Table,
+}
+
+enum Step {
+    /// Something moved to `out`, or the state changed: go on.
+    Progress,
+    /// `held` needs more bytes from `inner`.
+    NeedMore,
+}
+
+impl<S> AuthorityFix<S> {
+    /// `inner` with the rewrite on: for local connections.
+    pub(crate) fn new(inner: S) -> Self {
+        Self::with_position(inner, Position::Preface(PREFACE_LEN))
+    }
+
+    /// `inner` passed through untouched: for TCP connections.
+    pub(crate) fn transparent(inner: S) -> Self {
+        Self::with_position(inner, Position::Transparent)
+    }
+
+    /// The wrapped stream.
+    pub(crate) fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    fn with_position(inner: S, position: Position) -> Self {
+        AuthorityFix {
+            inner,
+            position,
+            held: BytesMut::new(),
+            out: BytesMut::new(),
+            table: Table::default(),
+        }
+    }
+
+    /// Scans `bytes` (fresh from the socket, on the direct path) and returns
+    /// how many of them can go to the caller as they are; the rest must be
+    /// held, starting with a frame header.
+    fn scan(&mut self, bytes: &[u8]) -> usize {
+        let mut pos = 0;
+        loop {
+            let left = bytes.len() - pos;
+            match self.position {
+                Position::Transparent => return bytes.len(),
+                Position::Preface(n) | Position::Payload(n) => {
+                    let take = n.min(left);
+                    pos += take;
+                    self.position = self.position.after(take);
+                    if pos == bytes.len() {
+                        return pos;
+                    }
+                }
+                Position::Frame => {
+                    let Some(frame) = FrameHeader::parse(&bytes[pos..]) else {
+                        return pos;
+                    };
+                    if matches!(frame.kind, frames::HEADERS | frames::PUSH_PROMISE) {
+                        return pos;
+                    }
+                    pos += frames::HEADER_LEN;
+                    self.position = Position::Payload(frame.len);
+                }
+            }
+        }
+    }
+
+    /// Moves what can be decided from the start of `held` to `out`.
+    fn step(&mut self) -> Step {
+        if self.position == Position::Transparent {
+            self.out.extend_from_slice(&self.held.split());
+            return Step::Progress;
+        }
+        if let Position::Preface(n) | Position::Payload(n) = self.position {
+            let take = n.min(self.held.len());
+            self.out.extend_from_slice(&self.held.split_to(take));
+            self.position = self.position.after(take);
+            return Step::Progress;
+        }
+        let Some(frame) = FrameHeader::parse(&self.held) else {
+            return Step::NeedMore;
+        };
+        match frame.kind {
+            frames::HEADERS => self.header_block(),
+            frames::PUSH_PROMISE => {
+                // A client must not send one (h2 closes the connection), and
+                // its block is not one this table follows.
+                self.give_up();
+                Step::Progress
+            }
+            _ => {
+                self.out
+                    .extend_from_slice(&self.held.split_to(frames::HEADER_LEN));
+                self.position = Position::Payload(frame.len);
+                Step::Progress
+            }
+        }
+    }
+
+    fn header_block(&mut self) -> Step {
+        let block = match frames::gather(&self.held) {
+            Gathered::NeedMore => return Step::NeedMore,
+            Gathered::Unusable => {
+                self.give_up();
+                return Step::Progress;
+            }
+            Gathered::Complete(block) => block,
+        };
+        match block::rewrite(&mut self.table, &block.fragment) {
+            Ok(None) => {
+                let raw = self.held.split_to(block.consumed);
+                self.out.extend_from_slice(&raw);
+            }
+            Ok(Some(fragment)) => {
+                self.held.advance(block.consumed);
+                frames::frame(&block, &fragment, &mut self.out);
+            }
+            Err(block::InvalidBlock) => self.give_up(),
+        }
+        Step::Progress
+    }
+
+    /// Turns transparent: what is held goes on as it came, and so does
+    /// everything after it.
+    fn give_up(&mut self) {
+        tracing::debug!("HTTP/2 stream not understood; passing it through unchanged");
+        self.position = Position::Transparent;
+        self.out.extend_from_slice(&self.held.split());
+    }
+}
+
+impl<S: AsyncRead + Unpin> AuthorityFix<S> {
+    /// Reads more of `inner` into `held`. `Ok(false)` at end of stream.
+    fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<bool>> {
+        let start = self.held.len();
+        self.held.resize(start + READ_CHUNK, 0);
+        let mut buf = ReadBuf::new(&mut self.held[start..]);
+        let read = Pin::new(&mut self.inner).poll_read(cx, &mut buf);
+        let n = buf.filled().len();
+        self.held.truncate(start + n);
+        ready!(read)?;
+        Poll::Ready(Ok(n > 0))
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for AuthorityFix<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        loop {
+            if !this.out.is_empty() {
+                let n = this.out.len().min(buf.remaining());
+                buf.put_slice(&this.out[..n]);
+                this.out.advance(n);
+                return Poll::Ready(Ok(()));
+            }
+            if this.held.is_empty() {
+                // The direct path: into the caller's buffer, then scanned.
+                let before = buf.filled().len();
+                ready!(Pin::new(&mut this.inner).poll_read(cx, buf))?;
+                let fresh = &buf.filled()[before..];
+                if fresh.is_empty() {
+                    return Poll::Ready(Ok(()));
+                }
+                let keep = this.scan(fresh);
+                if keep == fresh.len() {
+                    return Poll::Ready(Ok(()));
+                }
+                this.held.extend_from_slice(&fresh[keep..]);
+                buf.set_filled(before + keep);
+                if keep > 0 {
+                    return Poll::Ready(Ok(()));
+                }
+                continue;
+            }
+            match this.step() {
+                Step::Progress => {}
+                Step::NeedMore => {
+                    if !ready!(this.poll_fill(cx))? {
+                        // The stream ended inside a block: hand on what came.
+                        this.give_up();
+                        if this.out.is_empty() {
+                            return Poll::Ready(Ok(()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+forward_write_to_field!([S] AuthorityFix<S> where [S: AsyncWrite + Unpin], inner);
