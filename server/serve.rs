@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use piperpc::channel::settings::{KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT};
+use piperpc::http2::{KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT};
 use piperpc::server::{DEFAULT_GRACE_PERIOD, StopSignal};
 use piperpc::{Address, ListenerOptions, Server};
 use tonic_health::server::HealthReporter;

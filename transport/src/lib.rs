@@ -7,26 +7,31 @@
 //!
 //! # Layout
 //!
-//! - [`address`]: the one parser for every written address form.
+//! - [`server`]: [`Server`], tonic's server with piperpc's defaults on:
+//!   same-user callers only, HTTP/2 for local links, deadlines over whole
+//!   streams, `RESOURCE_EXHAUSTED`, keepalive, a graceful drain, several
+//!   addresses, a ready line. What an application serves through.
+//! - [`channel`]: gRPC channels ([`connect`], [`ChannelBuilder`],
+//!   [`Channel`]): `UNAVAILABLE` when the connection is lost, deadlines over
+//!   whole streams, a hung server failing the connect (its HTTP/2 handshake
+//!   counts) and open calls (keepalive) instead of hanging them, and a
+//!   server of another user refused before anything is sent.
+//! - [`address`]: the one parser for every written address form
+//!   ([`Address`]; anything that names one is [`IntoAddress`]).
 //! - [`listener`]: bind an address, accept connections ([`Listener`],
 //!   [`Incoming`] for tonic's `serve_with_incoming`). On local connections
 //!   it also makes the socket path or pipe name that stock gRPC clients send
 //!   as `:authority` acceptable to h2, so they work with default settings.
 //! - [`connector`]: open a stream to an address ([`Connector`], a
-//!   `tower::Service<Uri>`).
-//! - [`channel`]: gRPC channels over it ([`connect`], [`ChannelBuilder`],
-//!   [`Channel`]): HTTP/2 tuned for local links, `UNAVAILABLE` when the
-//!   connection is lost, deadlines that cover whole streams; a hung server
-//!   fails the connect (its HTTP/2 handshake counts, within the connect
-//!   timeout) and open calls (keepalive pings) instead of hanging them.
-//! - [`ConnectInfo`]: who connected (pid; uid/gid on Unix; SID on Windows),
-//!   in every request's extensions.
+//!   `tower::Service<Uri>` for tonic's own `Endpoint`), checking whom it
+//!   reached ([`ServerIdentity`]).
+//! - [`ConnectInfo`]: who is on the other end (pid; uid/gid on Unix; SID on
+//!   Windows), in every request's extensions.
 //! - [`peer_policy`]: who may call ([`PeerPolicy`]), enforced by the
 //!   listener (or a tower layer) before any service sees a request.
-//! - [`deadline`]: a server layer that ends streams at the caller's deadline
-//!   with `DEADLINE_EXCEEDED`.
-//! - [`message_limit`]: a tower layer that reports oversized messages as
-//!   `RESOURCE_EXHAUSTED`, as gRPC specifies.
+//! - [`deadline`], [`message_limit`]: the server's tower layers, for those
+//!   who build their own tonic server.
+//! - [`http2`]: the HTTP/2 settings both ends use on a local link.
 //! - [`Error`]: the crate's one error type.
 //!
 //! Platform code lives in `unix.rs` / `windows.rs` files behind `cfg`, under
@@ -35,18 +40,13 @@
 //! # Serving
 //!
 //! ```no_run
-//! use piperpc::{Address, Listener};
-//! use tonic_health::server::health_reporter;
+//! use piperpc::Server;
 //!
-//! # async fn serve() -> Result<(), Box<dyn std::error::Error>> {
-//! let address = Address::parse("my-app")?; // \\.\pipe\my-app or a 0600 socket
-//! let listener = Listener::bind(&address)?;
-//! println!("listening on {}", listener.local_address());
-//! let (_reporter, health) = health_reporter();
-//! tonic::transport::Server::builder()
-//!     .add_service(health)
-//!     .serve_with_incoming(listener.into_incoming())
-//!     .await?;
+//! # async fn serve() -> Result<(), piperpc::Error> {
+//! let (_reporter, health) = tonic_health::server::health_reporter();
+//! // `\\.\pipe\my-app` on Windows; a 0600 socket in a private 0700
+//! // directory on Unix. Only this user may call. Until Ctrl-C or SIGTERM.
+//! Server::builder().add_service(health).serve("my-app").await?;
 //! # Ok(())
 //! # }
 //! ```
@@ -86,6 +86,7 @@ mod connect_info;
 pub mod connector;
 pub mod deadline;
 mod error;
+pub mod http2;
 mod identity;
 mod io;
 pub mod listener;

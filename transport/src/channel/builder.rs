@@ -4,10 +4,10 @@ use std::time::Duration;
 
 use super::Channel;
 use super::connection::Connection;
-use super::settings::{KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT, Keepalive};
 use crate::Error;
 use crate::address::IntoAddress;
 use crate::connector::{Connector, DEFAULT_CONNECT_TIMEOUT, ServerIdentity};
+use crate::http2::{KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT, Keepalive};
 
 /// Connects to `address` with default settings.
 ///
@@ -102,14 +102,14 @@ impl ChannelBuilder {
     /// call opens a new one. Default: [`KEEPALIVE_INTERVAL`] for local
     /// addresses, off over TCP.
     ///
-    /// [`KEEPALIVE_INTERVAL`]: crate::channel::settings::KEEPALIVE_INTERVAL
+    /// [`KEEPALIVE_INTERVAL`]: crate::http2::KEEPALIVE_INTERVAL
     pub fn keepalive(mut self, interval: Option<Duration>) -> ChannelBuilder {
         self.keepalive = interval;
         self
     }
 
     /// How long a keepalive ping may go unanswered (default
-    /// [`KEEPALIVE_TIMEOUT`](crate::channel::settings::KEEPALIVE_TIMEOUT)).
+    /// [`KEEPALIVE_TIMEOUT`](crate::http2::KEEPALIVE_TIMEOUT)).
     pub fn keepalive_timeout(mut self, timeout: Duration) -> ChannelBuilder {
         self.keepalive_timeout = timeout;
         self

@@ -21,10 +21,10 @@ use hyper_util::rt::TokioIo;
 use tokio::time::Instant;
 
 use super::disconnect::Peer;
-use super::settings::{self, Keepalive};
 use super::watch::{self, Answer};
 use crate::Error;
 use crate::connector::Connector;
+use crate::http2::{self, Keepalive};
 
 pub(crate) type Sender = SendRequest<tonic::body::Body>;
 
@@ -111,7 +111,7 @@ impl Connection {
                 timeout: self.connect_timeout,
             })??;
         let (stream, answered, last_read) = watch::watch(stream, self.keepalive.is_some());
-        let (sender, connection) = settings::client_builder(self.keepalive)
+        let (sender, connection) = http2::client_builder(self.keepalive)
             .handshake(TokioIo::new(stream))
             .await
             .map_err(|e| Error::io(address, "start HTTP/2 with", std::io::Error::other(e)))?;

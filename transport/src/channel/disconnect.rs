@@ -7,9 +7,9 @@ use std::sync::Arc;
 use tonic::{Code, Status};
 
 use super::BoxError;
-use super::settings::Keepalive;
 use super::watch::LastRead;
 use crate::Address;
+use crate::http2::Keepalive;
 
 /// The server end of one connection, as a lost-connection error names it.
 #[derive(Debug)]

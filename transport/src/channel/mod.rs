@@ -4,7 +4,7 @@
 //! (`EchoClient::new(channel)`). Compared with tonic's channel it:
 //! - sends each call straight on the HTTP/2 connection, without tonic's
 //!   queue-and-worker hop (see `connection.rs`), with HTTP/2 settings for
-//!   local links (`settings.rs`);
+//!   local links ([`crate::http2`]);
 //! - counts the server's answer to the HTTP/2 handshake as part of
 //!   connecting, within the connect timeout (`watch.rs`), and pings a
 //!   local server that falls silent (keepalive), so a hung server fails
@@ -20,7 +20,6 @@ mod body;
 mod builder;
 mod connection;
 mod disconnect;
-pub mod settings;
 mod watch;
 
 use std::future::Future;

@@ -140,7 +140,7 @@ type Layers = Stack<
 fn build(settings: &Settings, drain: Drain) -> tonic::transport::Server<Layers> {
     let mut server = tonic::transport::Server::builder();
     if settings.local_http2 {
-        server = crate::channel::settings::tune_server(server);
+        server = crate::http2::tune_server(server);
     }
     server
         .http2_keepalive_interval(settings.keepalive)

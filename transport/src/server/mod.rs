@@ -32,7 +32,7 @@ use tonic::server::NamedService;
 use tonic::service::Routes;
 
 use crate::address::IntoAddress;
-use crate::channel::settings::{KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT};
+use crate::http2::{KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT};
 use crate::{Error, ListenerOptions, PeerPolicy};
 
 /// How long calls may run on after a stop, by default.
@@ -167,7 +167,7 @@ impl Server {
     }
 
     /// HTTP/2 frames and flow-control windows sized for a local link
-    /// (default on; see [`crate::channel::settings`]). Off, tonic's
+    /// (default on; see [`crate::http2`]). Off, tonic's
     /// defaults apply.
     pub fn local_http2_settings(mut self, on: bool) -> Server {
         self.settings.local_http2 = on;

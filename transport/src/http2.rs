@@ -21,8 +21,8 @@ pub const CONNECTION_WINDOW: u32 = 16 * 1024 * 1024;
 pub const MAX_FRAME_SIZE: u32 = 1024 * 1024;
 
 /// How long a connection may be silent before a keepalive ping is sent,
-/// by `piperpc serve` and by a [`Channel`](crate::Channel) to a local
-/// address.
+/// by a [`Server`](crate::Server) and by a [`Channel`](crate::Channel) to a
+/// local address.
 pub const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(30);
 /// How long a keepalive ping may go unanswered before the connection is
 /// closed as dead.
@@ -36,8 +36,8 @@ pub(crate) struct Keepalive {
     pub(crate) timeout: Duration,
 }
 
-/// `server` with piperpc's HTTP/2 settings for local links.
-pub fn tune_server<L>(server: tonic::transport::Server<L>) -> tonic::transport::Server<L> {
+/// `server` with these settings (see [`Server::local_http2_settings`](crate::Server::local_http2_settings)).
+pub(crate) fn tune_server<L>(server: tonic::transport::Server<L>) -> tonic::transport::Server<L> {
     server
         .initial_stream_window_size(STREAM_WINDOW)
         .initial_connection_window_size(CONNECTION_WINDOW)
