@@ -5,6 +5,7 @@
 #   bash scripts/test-windows.sh                          # whole workspace
 #   bash scripts/test-windows.sh -p piperpc     # one package
 #   bash scripts/test-windows.sh -p piperpc --test pipe_roundtrip
+#   bash scripts/test-windows.sh --clippy                 # clippy -D warnings instead
 #
 # Extra arguments go to `cargo test` as they are. Exits with cargo's status.
 #
@@ -33,7 +34,7 @@ export WINEDEBUG=-all
 export WINEDLLOVERRIDES="mscoree=;mshtml="
 
 # --- 1. packages -------------------------------------------------------------
-apt_packages=(wine64 gcc-mingw-w64-x86-64 rustc-web rust-web-src)
+apt_packages=(wine64 gcc-mingw-w64-x86-64 rustc-web rust-web-src rust-web-clippy)
 missing=()
 for package in "${apt_packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q '^install ok installed$'; then
@@ -88,6 +89,16 @@ if ! cmp -s "$shim_dll" "$system32/bcryptprimitives.dll"; then
 fi
 
 # --- 3. build and test -------------------------------------------------------
+# --clippy: Windows-only code gets lints too. Debian's rust-web-clippy matches
+# the rustc-web that builds the Windows target (rustup's clippy does not).
+if [[ ${1:-} == --clippy ]]; then
+    shift
+    RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
+        /usr/bin/cargo-clippy clippy -Zbuild-std=std,panic_abort --target "$target" \
+        --target-dir "$root/target/windows" --workspace --all-targets "$@" -- -D warnings
+    exit
+fi
+
 # Doc tests run too, under Wine: cargo (>= 1.89) cross-compiles doctests and
 # hands rustdoc the runner as --test-runtool. RUSTDOC must be the rustdoc that
 # matches /usr/bin/rustc (rustup's would reject the std built here).

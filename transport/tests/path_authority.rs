@@ -185,7 +185,7 @@ async fn local() -> (
     String,
 ) {
     let name = format!(r"\\.\pipe\{}", unique_name());
-    let listener = Listener::bind(&Address::NamedPipe(name.clone())).expect("bind the pipe");
+    let listener = Listener::bind(Address::NamedPipe(name.clone())).expect("bind the pipe");
     let server = serve(listener);
     let stream = tokio::net::windows::named_pipe::ClientOptions::new()
         .open(&name)

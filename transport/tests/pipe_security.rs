@@ -377,7 +377,7 @@ async fn a_served_service_sees_the_callers_pid_and_sid() {
     let name = unique_pipe();
     let listener = ListenerOptions::new()
         .peer_policy(PeerPolicy::same_user())
-        .bind(&Address::NamedPipe(name.clone()))
+        .bind(Address::NamedPipe(name.clone()))
         .expect("bind the pipe");
     let seen: Arc<Mutex<Vec<Option<ConnectInfo>>>> = Arc::default();
     let record = Arc::clone(&seen);
@@ -422,7 +422,7 @@ async fn a_policy_for_another_user_refuses_us_by_sid() {
     let name = unique_pipe();
     let listener = ListenerOptions::new()
         .peer_policy(PeerPolicy::nobody().allow_sid(SYSTEM))
-        .bind(&Address::NamedPipe(name.clone()))
+        .bind(Address::NamedPipe(name.clone()))
         .expect("bind the pipe");
     let (_reporter, health) = tonic_health::server::health_reporter();
     let server = tokio::spawn(

@@ -137,7 +137,7 @@ mod tests {
     async fn a_client_reads_the_serving_user_as_the_pipes_owner() {
         let name = format!(r"\\.\pipe\piperpc-owner-{}", std::process::id());
         let _listener =
-            crate::Listener::bind(&crate::Address::NamedPipe(name.clone())).expect("bind the pipe");
+            crate::Listener::bind(crate::Address::NamedPipe(name.clone())).expect("bind the pipe");
         let client = tokio::net::windows::named_pipe::ClientOptions::new()
             .open(&name)
             .expect("open the pipe");
