@@ -49,6 +49,25 @@ pub enum Address {
 impl Address {
     /// Parses `input`, resolves a bare name to this platform's default
     /// endpoint, and refuses forms the running OS does not support.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidAddress`] for text that is no address (naming what is
+    /// wrong), [`Error::Unsupported`] for a form this OS lacks (a pipe on
+    /// Linux, a Unix socket on Windows).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use piperpc::Address;
+    ///
+    /// let tcp = Address::parse("127.0.0.1:50051").unwrap();
+    /// assert_eq!(tcp.to_string(), "http://127.0.0.1:50051");
+    /// assert!(!tcp.is_local());
+    /// # #[cfg(unix)]
+    /// assert!(Address::parse("app").unwrap().is_local()); // a socket in a private directory
+    /// assert!(Address::parse("ftp://x").is_err());
+    /// ```
     pub fn parse(input: &str) -> Result<Address, Error> {
         let parsed = syntax::parse(input)?;
         let address = match parsed {

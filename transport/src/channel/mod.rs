@@ -38,7 +38,21 @@ use connection::Connection;
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A channel to one address. Cheap to clone (clones share the connection);
-/// reconnects by itself after the server restarts.
+/// reconnects by itself after the server restarts. Generated clients take it
+/// as they take tonic's own channel.
+///
+/// # Examples
+///
+/// ```no_run
+/// use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let channel: piperpc::Channel = piperpc::connect("my-app").await?;
+/// let mut health = HealthClient::new(channel.clone()); // clones share one connection
+/// health.check(HealthCheckRequest::default()).await?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Debug)]
 pub struct Channel {
     connection: Arc<Connection>,

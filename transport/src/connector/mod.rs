@@ -115,6 +115,11 @@ impl Connector {
     /// that is not who the client trusts fails at once, before anything is
     /// sent: [`Error::Insecure`] for a bare name's directory that is not the
     /// client's own (Unix), [`Error::WrongServer`] for the server's identity.
+    ///
+    /// # Errors
+    ///
+    /// As above, and [`Error::Io`] for any other OS failure, naming the
+    /// address.
     pub async fn connect(&self) -> Result<ClientStream, Error> {
         let identity = self.required_identity();
         if identity.is_some() {

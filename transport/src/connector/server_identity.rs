@@ -26,6 +26,21 @@ const SERVICE_SIDS: [&str; 3] = ["S-1-5-18", "S-1-5-19", "S-1-5-20"];
 /// Written forms (for command lines, through [`FromStr`]):
 /// `same-user-or-system`, `same-user`, a uid (`1000`), a SID (`S-1-5-...`),
 /// or `any`.
+///
+/// # Examples
+///
+/// ```no_run
+/// use piperpc::{ChannelBuilder, ServerIdentity};
+///
+/// # async fn run() -> Result<(), piperpc::Error> {
+/// // A daemon that runs as its own account, uid 998.
+/// let channel = ChannelBuilder::new("unix:/run/mydaemon/api.sock")?
+///     .verify_server(ServerIdentity::Uid(998))
+///     .connect()
+///     .await?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ServerIdentity {

@@ -142,7 +142,16 @@ impl Listener {
     }
 
     /// Waits for the next connection the peer policy admits (refused ones
-    /// are answered and closed in the background).
+    /// are answered and closed in the background). At the connection limit,
+    /// it waits for a slot before accepting.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when the OS fails an accept (too many open files, say).
+    /// The listener stays usable: [`Listener::into_incoming`] logs such
+    /// errors, backs off and goes on.
+    ///
+    /// # Cancel safety
     ///
     /// Cancel-safe: dropping the future loses no connection.
     pub async fn accept(&mut self) -> Result<Connection, Error> {

@@ -6,7 +6,25 @@ use super::PipeSecurity;
 use crate::address::IntoAddress;
 use crate::{Error, Listener, PeerPolicy};
 
-/// Settings for [`Listener`]s; `ListenerOptions::default().bind(&addr)`.
+/// Settings for [`Listener`]s.
+///
+/// # Examples
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use piperpc::{ListenerOptions, PeerPolicy};
+///
+/// # async fn run() -> Result<(), piperpc::Error> {
+/// // The socket's group may connect, and one more uid.
+/// let listener = ListenerOptions::new()
+///     .socket_mode(0o660)
+///     .peer_policy(PeerPolicy::same_user().allow_uid(1001))
+///     .max_connections(64)
+///     .handshake_timeout(Some(Duration::from_secs(2)))
+///     .bind("my-app")?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Debug)]
 pub struct ListenerOptions {
     pub(crate) in_buffer_size: u32,
