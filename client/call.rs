@@ -100,9 +100,9 @@ pub async fn run(stubs: &mut Stubs, command: CallCommand) -> Result<(), Status> 
                 })
                 .await?
                 .into_inner();
-            println!("{}", reply.message);
+            say!("{}", reply.message);
             if !reply.payload.is_empty() {
-                println!("({} payload bytes)", reply.payload.len());
+                say!("({} payload bytes)", reply.payload.len());
             }
         }
         CallCommand::Count {
@@ -117,7 +117,7 @@ pub async fn run(stubs: &mut Stubs, command: CallCommand) -> Result<(), Status> 
             };
             let mut stream = stubs.echo.count(request).await?.into_inner();
             while let Some(message) = stream.message().await? {
-                println!("{}", message.number);
+                say!("{}", message.number);
             }
         }
         CallCommand::Collect { messages } => {
@@ -129,7 +129,7 @@ pub async fn run(stubs: &mut Stubs, command: CallCommand) -> Result<(), Status> 
                 .collect(tokio_stream::iter(requests))
                 .await?
                 .into_inner();
-            println!("count={} total_bytes={}", reply.count, reply.total_bytes);
+            say!("count={} total_bytes={}", reply.count, reply.total_bytes);
         }
         CallCommand::Chat { messages } => chat(stubs, messages).await?,
         CallCommand::Put { key, value } => {
@@ -143,13 +143,13 @@ pub async fn run(stubs: &mut Stubs, command: CallCommand) -> Result<(), Status> 
                 .into_inner();
             let verb = if reply.replaced { "replaced" } else { "stored" };
             if let Some(entry) = reply.entry {
-                println!("{verb} {} at revision {}", entry.key, entry.revision);
+                say!("{verb} {} at revision {}", entry.key, entry.revision);
             }
         }
         CallCommand::Get { key } => {
             let reply = stubs.keyvalue.get(GetRequest { key }).await?.into_inner();
             if let Some(entry) = reply.entry {
-                println!("{}", String::from_utf8_lossy(&entry.value));
+                say!("{}", String::from_utf8_lossy(&entry.value));
             }
         }
         CallCommand::Del { key } => {
@@ -158,7 +158,7 @@ pub async fn run(stubs: &mut Stubs, command: CallCommand) -> Result<(), Status> 
                 .delete(DeleteRequest { key })
                 .await?
                 .into_inner();
-            println!("deleted at revision {}", reply.revision);
+            say!("deleted at revision {}", reply.revision);
         }
         CallCommand::List { prefix } => {
             let mut stream = stubs
@@ -167,7 +167,7 @@ pub async fn run(stubs: &mut Stubs, command: CallCommand) -> Result<(), Status> 
                 .await?
                 .into_inner();
             while let Some(entry) = stream.message().await? {
-                println!("{}", format_entry(&entry));
+                say!("{}", format_entry(&entry));
             }
         }
         CallCommand::Watch { prefix, max } => {
@@ -188,7 +188,7 @@ pub async fn run(stubs: &mut Stubs, command: CallCommand) -> Result<(), Status> 
                     Kind::Unspecified => "?",
                 };
                 let entry = event.entry.unwrap_or_default();
-                println!(
+                say!(
                     "{kind} {} (revision {})",
                     format_entry(&entry),
                     event.revision
@@ -201,7 +201,7 @@ pub async fn run(stubs: &mut Stubs, command: CallCommand) -> Result<(), Status> 
                 .check(HealthCheckRequest { service })
                 .await?
                 .into_inner();
-            println!("{}", reply.status().as_str_name());
+            say!("{}", reply.status().as_str_name());
         }
     }
     Ok(())
@@ -229,7 +229,7 @@ async fn chat(stubs: &mut Stubs, messages: Vec<String>) -> Result<(), Status> {
     };
     let mut inbound = stubs.echo.chat(outbound).await?.into_inner();
     while let Some(reply) = inbound.message().await? {
-        println!("{}", reply.text);
+        say!("{}", reply.text);
     }
     Ok(())
 }

@@ -32,14 +32,14 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(15);
 pub async fn run() -> anyhow::Result<()> {
     let name = unique_name();
     let (mut server, address) = start_server(&name).await?;
-    println!(
+    say!(
         "process A (pid {}) is listening on {address}",
         server.id().unwrap_or_default()
     );
 
     let calls = async {
         let channel = piperpc::connect(&address).await?;
-        println!("process B (pid {}) connected\n", std::process::id());
+        say!("process B (pid {}) connected\n", std::process::id());
         let mut stubs = Stubs::new(channel, DEFAULT_MAX_MESSAGE_SIZE);
         echo_service(&mut stubs).await?;
         keyvalue_service(&mut stubs).await?;
@@ -56,7 +56,7 @@ pub async fn run() -> anyhow::Result<()> {
     if !status.success() {
         bail!("process A exited with {status}");
     }
-    println!("\nprocess A stopped cleanly ({status})");
+    say!("\nprocess A stopped cleanly ({status})");
     Ok(())
 }
 
@@ -105,7 +105,7 @@ async fn echo_service(stubs: &mut Stubs) -> anyhow::Result<()> {
         })
         .await?
         .into_inner();
-    println!(
+    say!(
         "Echo.Echo       unary          {:?} + {} payload bytes came back; the server saw caller pid {}",
         reply.message,
         reply.payload.len(),
@@ -121,7 +121,7 @@ async fn echo_service(stubs: &mut Stubs) -> anyhow::Result<()> {
     while let Some(message) = stream.message().await? {
         numbers.push(message.number.to_string());
     }
-    println!(
+    say!(
         "Echo.Count      server stream  received {}",
         numbers.join(" ")
     );
@@ -133,9 +133,10 @@ async fn echo_service(stubs: &mut Stubs) -> anyhow::Result<()> {
         .collect(tokio_stream::iter(requests))
         .await?
         .into_inner();
-    println!(
+    say!(
         "Echo.Collect    client stream  sent {words:?}; server counted {} messages, {} bytes",
-        reply.count, reply.total_bytes
+        reply.count,
+        reply.total_bytes
     );
 
     let requests = ["hi", "how are you?"].map(|t| ChatRequest { text: t.into() });
@@ -145,9 +146,10 @@ async fn echo_service(stubs: &mut Stubs) -> anyhow::Result<()> {
         .await?
         .into_inner();
     while let Some(answer) = answers.message().await? {
-        println!(
+        say!(
             "Echo.Chat       bidi stream    answer #{}: {:?}",
-            answer.sequence, answer.text
+            answer.sequence,
+            answer.text
         );
     }
     Ok(())
@@ -174,7 +176,7 @@ async fn keyvalue_service(stubs: &mut Stubs) -> anyhow::Result<()> {
         };
         let reply = stubs.keyvalue.put(request).await?.into_inner();
         let revision = reply.entry.map(|e| e.revision).unwrap_or_default();
-        println!("KeyValue.Put    unary          {key} = {value} (revision {revision})");
+        say!("KeyValue.Put    unary          {key} = {value} (revision {revision})");
     }
     let got = stubs
         .keyvalue
@@ -183,7 +185,7 @@ async fn keyvalue_service(stubs: &mut Stubs) -> anyhow::Result<()> {
         })
         .await?
         .into_inner();
-    println!(
+    say!(
         "KeyValue.Get    unary          demo/colour -> {}",
         String::from_utf8_lossy(&got.entry.unwrap_or_default().value)
     );
@@ -199,7 +201,7 @@ async fn keyvalue_service(stubs: &mut Stubs) -> anyhow::Result<()> {
     while let Some(entry) = list.message().await? {
         listed.push(format_entry(&entry));
     }
-    println!(
+    say!(
         "KeyValue.List   server stream  demo/* -> [{}]",
         listed.join(", ")
     );
@@ -211,7 +213,7 @@ async fn keyvalue_service(stubs: &mut Stubs) -> anyhow::Result<()> {
         })
         .await?
         .into_inner();
-    println!(
+    say!(
         "KeyValue.Delete unary          demo/shape (revision {})",
         deleted.revision
     );
@@ -223,7 +225,7 @@ async fn keyvalue_service(stubs: &mut Stubs) -> anyhow::Result<()> {
         .await;
     match missing {
         Err(status) if status.code() == Code::NotFound => {
-            println!("KeyValue.Get    unary          demo/shape -> NOT_FOUND, as expected")
+            say!("KeyValue.Get    unary          demo/shape -> NOT_FOUND, as expected")
         }
         other => bail!("expected NOT_FOUND for a deleted key, got {other:?}"),
     }
@@ -240,7 +242,7 @@ async fn keyvalue_service(stubs: &mut Stubs) -> anyhow::Result<()> {
             "put"
         };
         let key = event.entry.map(|e| e.key).unwrap_or_default();
-        println!(
+        say!(
             "KeyValue.Watch  server stream  {kind} {key} (revision {})",
             event.revision
         );
@@ -259,7 +261,7 @@ async fn health(stubs: &mut Stubs) -> anyhow::Result<()> {
         } else {
             service
         };
-        println!(
+        say!(
             "Health.Check    unary          {shown}: {}",
             status.as_str_name()
         );

@@ -118,3 +118,35 @@ fn bad_names_and_paths_are_clear_errors() {
         }
     }
 }
+
+#[test]
+fn a_client_whose_reader_goes_away_exits_quietly() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::Stdio;
+
+    let server = Server::start();
+    let mut child = Command::new(BIN)
+        .args(["call", "--connect", server.address()])
+        .args(["count", "100000", "--interval-ms", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn piperpc call");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("the first number");
+    assert_eq!(first, "1\n");
+    // `piperpc call ... | head -1`: the reader goes away mid-stream.
+    drop(stdout);
+    let status = crate::common::wait_timeout(&mut child, Duration::from_secs(60))
+        .expect("the client exits once its output is gone");
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(status.success(), "{status}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
