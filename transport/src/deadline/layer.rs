@@ -148,8 +148,13 @@ fn deadline_status(timeout: std::time::Duration) -> tonic::Status {
 }
 
 fn deadline_trailers(timeout: std::time::Duration) -> HeaderMap {
+    status_trailers(&deadline_status(timeout))
+}
+
+/// Trailers that end a stream with `status`: the same headers tonic writes
+/// for a status.
+pub(crate) fn status_trailers(status: &tonic::Status) -> HeaderMap {
     let mut trailers = HeaderMap::new();
-    // The same headers tonic writes for a status, in trailers.
-    let _ = deadline_status(timeout).add_header(&mut trailers);
+    let _ = status.add_header(&mut trailers);
     trailers
 }

@@ -11,8 +11,8 @@
 mod layer;
 mod timer;
 
-pub(crate) use layer::SwitchableDeadlineLayer;
 pub use layer::{DeadlineBody, DeadlineLayer, DeadlineService};
+pub(crate) use layer::{SwitchableDeadlineLayer, status_trailers};
 pub(crate) use timer::Timer;
 
 use std::time::Duration;

@@ -182,11 +182,7 @@ where
 }
 
 fn shutting_down_trailers() -> HeaderMap {
-    let mut trailers = HeaderMap::new();
-    let status = tonic::Status::unavailable("the server is shutting down");
-    // The same headers tonic writes for a status, in trailers.
-    let _ = status.add_header(&mut trailers);
-    trailers
+    crate::deadline::status_trailers(&tonic::Status::unavailable("the server is shutting down"))
 }
 
 #[cfg(test)]
