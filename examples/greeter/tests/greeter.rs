@@ -109,7 +109,9 @@ fn bad_input_is_a_clear_error_not_a_panic() {
     let stderr = String::from_utf8_lossy(&unknown.stderr);
     assert!(!unknown.status.success());
     assert!(
-        stderr.starts_with("server: unexpected argument \"--port\"; usage: [--listen ADDR]"),
+        stderr.starts_with(
+            "server: unexpected argument \"--port\"; usage: [--listen VALUE] [--stop-on-stdin-eof]"
+        ),
         "{stderr}"
     );
 
@@ -120,6 +122,29 @@ fn bad_input_is_a_clear_error_not_a_panic() {
         stderr.starts_with("client: no server is listening on "),
         "{stderr}"
     );
+}
+
+/// Without `--stop-on-stdin-eof`, the server serves on with its stdin
+/// closed (as under nohup or a service manager), and stops cleanly on
+/// SIGTERM.
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_the_server_and_a_closed_stdin_does_not() {
+    let mut command = server_command(&["--listen", &fresh_name()]);
+    command.stdin(Stdio::null());
+    let mut server = Server::spawn(command);
+    let output = run(client(server.address()));
+    assert!(
+        output.status.success(),
+        "the server still serves: {output:?}"
+    );
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(killed.success());
+    let status = wait(&mut server.child, "the server to stop on SIGTERM");
+    assert!(status.success(), "{status:?}");
 }
 
 /// Python's grpcio (gRPC C-core), with a `unix:` target and default channel
@@ -172,13 +197,19 @@ struct Server {
 }
 
 impl Server {
-    /// Starts `server --listen NAME` and waits for its ready line.
+    /// Starts `server --listen NAME --stop-on-stdin-eof` and waits for its
+    /// ready line.
     fn start() -> Server {
-        let mut command = server_command(&["--listen", &fresh_name()]);
-        command
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+        let name = fresh_name();
+        let mut command = server_command(&["--listen", &name, "--stop-on-stdin-eof"]);
+        command.stdin(Stdio::piped());
+        Server::spawn(command)
+    }
+
+    /// Starts `command` (its stdin set up by the caller) and waits for its
+    /// ready line.
+    fn spawn(mut command: Command) -> Server {
+        command.stdout(Stdio::piped()).stderr(Stdio::inherit());
         let mut child = command.spawn().expect("start the server");
         let stdout = child.stdout.take().expect("piped stdout");
         let (ready, lines) = std::sync::mpsc::channel();

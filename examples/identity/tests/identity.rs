@@ -80,7 +80,7 @@ fn bad_options_are_a_clear_error() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
     assert!(
-        stderr.starts_with("identity-server: --listen needs a value; usage: [--listen VALUE]"),
+        stderr.starts_with("identity-server: --listen needs a value; usage: [--listen VALUE] [--worker VALUE] [--stop-on-stdin-eof]"),
         "{stderr}"
     );
 }
@@ -95,10 +95,11 @@ struct Server {
 }
 
 impl Server {
-    /// Starts `identity-server --listen NAME ARGS` and waits for its ready
-    /// line.
+    /// Starts `identity-server --listen NAME --stop-on-stdin-eof ARGS` and
+    /// waits for its ready line.
     fn start(args: &[&str]) -> Server {
-        let mut command = server_command(&["--listen", &fresh_name()]);
+        let name = fresh_name();
+        let mut command = server_command(&["--listen", &name, "--stop-on-stdin-eof"]);
         command
             .args(args)
             .stdin(Stdio::piped())

@@ -3,7 +3,7 @@
 
 use greeter_example::pb::greeter_client::GreeterClient;
 use greeter_example::pb::{ChatMessage, CountDownRequest, HelloRequest};
-use greeter_example::{DEFAULT_ADDRESS, address_arg};
+use greeter_example::{DEFAULT_ADDRESS, Options};
 use tokio_stream::StreamExt;
 
 #[tokio::main]
@@ -18,7 +18,8 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn call() -> Result<(), Box<dyn std::error::Error>> {
-    let address = address_arg("--connect", DEFAULT_ADDRESS)?;
+    let options = Options::parse(&["--connect"], &[])?;
+    let address = options.value("--connect").unwrap_or(DEFAULT_ADDRESS);
     let channel = piperpc::connect(address).await?;
     let mut greeter = GreeterClient::new(channel);
 

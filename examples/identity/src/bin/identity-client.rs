@@ -4,7 +4,7 @@
 
 use identity_example::pb::WhoAmIRequest;
 use identity_example::pb::identity_client::IdentityClient;
-use identity_example::{DEFAULT_ADDRESS, options};
+use identity_example::{DEFAULT_ADDRESS, Options};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -18,10 +18,8 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn call() -> Result<(), Box<dyn std::error::Error>> {
-    let options = options(&["--connect"])?;
-    let address = options
-        .get("--connect")
-        .map_or(DEFAULT_ADDRESS, String::as_str);
+    let options = Options::parse(&["--connect"], &[])?;
+    let address = options.value("--connect").unwrap_or(DEFAULT_ADDRESS);
     let channel = piperpc::connect(address).await?;
     let caller = IdentityClient::new(channel)
         .who_am_i(WhoAmIRequest {})

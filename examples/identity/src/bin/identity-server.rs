@@ -1,17 +1,18 @@
-//! The identity server: `identity-server [--listen ADDR] [--worker PROGRAM]`.
+//! The identity server:
+//! `identity-server [--listen ADDR] [--worker PROGRAM] [--stop-on-stdin-eof]`.
 //!
 //! Serves `WhoAmI` to one process only: the worker it starts itself
 //! (`PROGRAM --connect ADDR`, by default the `identity-client` next to this
 //! binary). Every other caller, even one of the same user, is refused with
 //! `PERMISSION_DENIED`. Prints `listening on ADDRESS`, then the worker's
-//! pid, and the worker's own output; stops on Ctrl-C, SIGTERM or the end of
-//! its standard input.
+//! pid, and the worker's own output; stops on Ctrl-C or SIGTERM (and with
+//! `--stop-on-stdin-eof`, at the end of its standard input).
 
 use std::path::PathBuf;
 use std::process::Stdio;
 
 use identity_example::pb::identity_server::IdentityServer;
-use identity_example::{DEFAULT_ADDRESS, OnlyWorker, WhoAmI, options};
+use identity_example::{DEFAULT_ADDRESS, OnlyWorker, Options, WhoAmI};
 use piperpc::server::{Server, StopSignal};
 
 #[tokio::main]
@@ -26,11 +27,9 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn serve() -> Result<(), Box<dyn std::error::Error>> {
-    let options = options(&["--listen", "--worker"])?;
-    let address = options
-        .get("--listen")
-        .map_or(DEFAULT_ADDRESS, String::as_str);
-    let program = match options.get("--worker") {
+    let options = Options::parse(&["--listen", "--worker"], &["--stop-on-stdin-eof"])?;
+    let address = options.value("--listen").unwrap_or(DEFAULT_ADDRESS);
+    let program = match options.value("--worker") {
         Some(program) => PathBuf::from(program),
         None => std::env::current_exe()?
             .with_file_name(format!("identity-client{}", std::env::consts::EXE_SUFFIX)),
@@ -42,7 +41,10 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
         .add_service(IdentityServer::new(WhoAmI))
         .bind([address])?;
     let address = bound.local_addresses()[0].to_string();
-    let mut stop = StopSignal::install()?.or_stdin_closed();
+    let mut stop = StopSignal::install()?;
+    if options.switch("--stop-on-stdin-eof") {
+        stop = stop.or_stdin_closed();
+    }
     bound.announce()?;
 
     // Started once bound but before serving: its connection waits in the
