@@ -125,19 +125,22 @@ fn bad_input_is_a_clear_error_not_a_panic() {
 }
 
 /// Without `--stop-on-stdin-eof`, the server serves on with its stdin
-/// closed (as under nohup or a service manager), and stops cleanly on
-/// SIGTERM.
-#[cfg(unix)]
+/// closed, as under nohup or a service manager.
 #[test]
-fn sigterm_stops_the_server_and_a_closed_stdin_does_not() {
-    let mut command = server_command(&["--listen", &fresh_name()]);
-    command.stdin(Stdio::null());
-    let mut server = Server::spawn(command);
+fn a_closed_stdin_stops_the_server_only_with_the_switch() {
+    let server = Server::without_stdin();
     let output = run(client(server.address()));
     assert!(
         output.status.success(),
         "the server still serves: {output:?}"
     );
+}
+
+/// SIGTERM stops the server cleanly (exit 0).
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_the_server() {
+    let mut server = Server::without_stdin();
     let killed = Command::new("kill")
         .args(["-TERM", &server.child.id().to_string()])
         .status()
@@ -208,6 +211,13 @@ impl Server {
         let name = fresh_name();
         let mut command = server_command(&["--listen", &name, "--stop-on-stdin-eof"]);
         command.stdin(Stdio::piped());
+        Server::spawn(command)
+    }
+
+    /// Starts `server --listen NAME` with its stdin closed.
+    fn without_stdin() -> Server {
+        let mut command = server_command(&["--listen", &fresh_name()]);
+        command.stdin(Stdio::null());
         Server::spawn(command)
     }
 
