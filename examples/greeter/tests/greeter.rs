@@ -1,0 +1,338 @@
+//! The greeter example as a user runs it: the server binary in one process,
+//! the client binary (or Python's grpcio) in another, over a real pipe.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use greeter_example::pb::greeter_client::GreeterClient;
+use greeter_example::pb::{CountDownRequest, HelloRequest};
+
+/// Generous: the machine is shared and busy, and Wine is slow to start.
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+#[test]
+fn the_client_calls_every_rpc_kind_of_the_server() {
+    let server = Server::start();
+    let output = run(client(server.address()));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "SayHello: Hello, Rust!\n\
+         CountDown: 3: Hello, Rust! / 2: Hello, Rust! / 1: Hello, Rust!\n\
+         CollectNames: 3 names: Hello, Ann, Bob, Cy!\n\
+         Chat: you said: hi / you said: bye\n",
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "client: {:?}", output.status);
+    assert!(
+        server.stop().success(),
+        "the server exits 0 at the end of stdin"
+    );
+}
+
+#[test]
+fn bad_requests_get_invalid_argument_with_the_reason() {
+    let server = Server::start();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let channel = piperpc::connect(server.address()).await.unwrap();
+        let mut greeter = GreeterClient::new(channel);
+        let empty = greeter
+            .say_hello(HelloRequest::default())
+            .await
+            .unwrap_err();
+        assert_eq!(empty.code(), tonic::Code::InvalidArgument, "{empty}");
+        assert_eq!(empty.message(), "name is empty");
+        let request = CountDownRequest {
+            name: "Rust".into(),
+            from: 1_000_000,
+        };
+        let huge = greeter.count_down(request).await.unwrap_err();
+        assert_eq!(huge.code(), tonic::Code::InvalidArgument, "{huge}");
+        assert_eq!(huge.message(), "from is 1000000; at most 100");
+    });
+    drop(runtime);
+    assert!(server.stop().success());
+}
+
+#[test]
+fn reflection_lists_the_greeter() {
+    use tonic_reflection::pb::v1::ServerReflectionRequest;
+    use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+    use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+    use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
+
+    let server = Server::start();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let services = runtime.block_on(async {
+        let channel = piperpc::connect(server.address()).await.unwrap();
+        let request = ServerReflectionRequest {
+            host: String::new(),
+            message_request: Some(MessageRequest::ListServices(String::new())),
+        };
+        let mut replies = ServerReflectionClient::new(channel)
+            .server_reflection_info(tokio_stream::once(request))
+            .await
+            .unwrap()
+            .into_inner();
+        let reply = replies.message().await.unwrap().expect("one reply");
+        match reply.message_response {
+            Some(MessageResponse::ListServicesResponse(list)) => list
+                .service
+                .into_iter()
+                .map(|service| service.name)
+                .collect::<Vec<_>>(),
+            other => panic!("not a service list: {other:?}"),
+        }
+    });
+    drop(runtime);
+    assert!(
+        services.contains(&"greeter.v1.Greeter".to_string()),
+        "{services:?}"
+    );
+    assert!(server.stop().success());
+}
+
+#[test]
+fn bad_input_is_a_clear_error_not_a_panic() {
+    let bad_address = run(server_command(&["--listen", "bad:://x"]));
+    let stderr = String::from_utf8_lossy(&bad_address.stderr);
+    assert!(!bad_address.status.success());
+    assert!(
+        stderr.starts_with("server: invalid address `bad:://x`: unknown scheme"),
+        "{stderr}"
+    );
+
+    let unknown = run(server_command(&["--port", "1"]));
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(!unknown.status.success());
+    assert!(
+        stderr.starts_with(
+            "server: unexpected argument \"--port\"; usage: [--listen VALUE] [--stop-on-stdin-eof]"
+        ),
+        "{stderr}"
+    );
+
+    let nobody_there = run(client(&fresh_name()));
+    let stderr = String::from_utf8_lossy(&nobody_there.stderr);
+    assert!(!nobody_there.status.success());
+    assert!(
+        stderr.starts_with("client: no server is listening on "),
+        "{stderr}"
+    );
+}
+
+/// Without `--stop-on-stdin-eof`, the server serves on with its stdin
+/// closed, as under nohup or a service manager.
+#[test]
+fn a_closed_stdin_stops_the_server_only_with_the_switch() {
+    let server = Server::without_stdin();
+    let output = run(client(server.address()));
+    assert!(
+        output.status.success(),
+        "the server still serves: {output:?}"
+    );
+}
+
+/// SIGTERM stops the server cleanly (exit 0).
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_the_server() {
+    let mut server = Server::without_stdin();
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(killed.success());
+    let status = wait(&mut server.child, "the server to stop on SIGTERM");
+    assert!(status.success(), "{status:?}");
+}
+
+/// Python's grpcio (gRPC C-core), with a `unix:` target and default channel
+/// options, calls the Rust server. Unix only: grpcio has no named pipes.
+#[cfg(unix)]
+#[test]
+fn python_grpcio_with_default_options_calls_every_rpc_kind() {
+    let has_grpcio = Command::new("python3")
+        .args(["-c", "import grpc"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !has_grpcio {
+        // CI installs grpcio and sets this, so there the test cannot skip.
+        assert!(
+            std::env::var_os("PIPERPC_REQUIRE_INTEROP").is_none(),
+            "python3 with grpcio is required (python3 -m pip install grpcio)"
+        );
+        // Written past libtest's capture, so the skip shows in the run.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped: python3 with grpcio is not installed (python3 -m pip install grpcio)"
+        );
+        return;
+    }
+    let server = Server::start();
+    let mut python = Command::new("python3");
+    python
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/python/greeter_client.py"
+        ))
+        .arg(server.address());
+    let output = run(python);
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "SayHello: Hello, Python!\n\
+         CountDown: 3: Hello, Python! / 2: Hello, Python! / 1: Hello, Python!\n\
+         CollectNames: 2 names: Hello, Ann, Bob!\n\
+         Chat: you said: hi / you said: bye\n\
+         SayHello with no name: INVALID_ARGUMENT: name is empty\n",
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "python: {:?}", output.status);
+    assert!(server.stop().success());
+}
+
+// --- spawn, wait for ready, stop ---------------------------------------------
+
+/// The server binary, started on a fresh address and ready for calls.
+struct Server {
+    child: Child,
+    address: String,
+}
+
+impl Server {
+    /// Starts `server --listen NAME --stop-on-stdin-eof` and waits for its
+    /// ready line.
+    fn start() -> Server {
+        let name = fresh_name();
+        let mut command = server_command(&["--listen", &name, "--stop-on-stdin-eof"]);
+        command.stdin(Stdio::piped());
+        Server::spawn(command)
+    }
+
+    /// Starts `server --listen NAME` with its stdin closed.
+    fn without_stdin() -> Server {
+        let mut command = server_command(&["--listen", &fresh_name()]);
+        command.stdin(Stdio::null());
+        Server::spawn(command)
+    }
+
+    /// Starts `command` (its stdin set up by the caller) and waits for its
+    /// ready line.
+    fn spawn(mut command: Command) -> Server {
+        command.stdout(Stdio::piped()).stderr(Stdio::inherit());
+        let mut child = command.spawn().expect("start the server");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (ready, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            // Read on to the end, so the server never blocks on a full pipe.
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = ready.send(line);
+            }
+        });
+        let line = match lines.recv_timeout(TIMEOUT) {
+            Ok(line) => line,
+            Err(error) => {
+                let _ = child.kill();
+                panic!("no ready line from the server within {TIMEOUT:?}: {error}");
+            }
+        };
+        let address = line
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("not a ready line: {line:?}"))
+            .to_string();
+        Server { child, address }
+    }
+
+    fn address(&self) -> &str {
+        &self.address
+    }
+
+    /// Closes the server's stdin (its portable stop) and waits for it.
+    fn stop(mut self) -> ExitStatus {
+        drop(self.child.stdin.take());
+        wait(&mut self.child, "the server to stop")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // A failed test must not leave the server running.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn server_command(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+    command.args(args);
+    command
+}
+
+fn client(address: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_client"));
+    command.args(["--connect", address]);
+    command
+}
+
+/// A bare name no other test (or run) uses.
+fn fresh_name() -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!("greeter-test-{}-{n}", std::process::id())
+}
+
+/// Runs `command` to its end, with stdin closed, within [`TIMEOUT`].
+fn run(mut command: Command) -> Output {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the command");
+    let (done, output) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().expect("piped stdout");
+    let stderr = child.stderr.take().expect("piped stderr");
+    for (mut pipe, which) in [
+        (Box::new(stdout) as Box<dyn std::io::Read + Send>, 0),
+        (Box::new(stderr), 1),
+    ] {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            let _ = done.send((which, bytes));
+        });
+    }
+    let status = wait(&mut child, "the command to finish");
+    let mut streams = [Vec::new(), Vec::new()];
+    for _ in 0..2 {
+        let (which, bytes) = output.recv_timeout(TIMEOUT).expect("its output");
+        streams[which] = bytes;
+    }
+    let [stdout, stderr] = streams;
+    Output {
+        status,
+        stdout,
+        stderr,
+    }
+}
+
+/// Waits for `child` to exit within [`TIMEOUT`]; kills it and fails if not.
+fn wait(child: &mut Child, what: &str) -> ExitStatus {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        if let Some(status) = child.try_wait().expect("poll the child") {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("timed out after {TIMEOUT:?} waiting for {what}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
