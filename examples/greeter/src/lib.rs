@@ -6,14 +6,11 @@
 //! - [`Greeter`]: the service itself, one method per RPC.
 //! - [`reflection`]: gRPC server reflection over the same descriptors, so
 //!   grpcurl-style tools (pipecurl) can list and call the service.
-//! - [`Options`]: the binaries' few command-line options.
 //!
 //! `src/bin/server.rs` and `src/bin/client.rs` are the two processes.
 
-mod options;
 mod service;
 
-pub use options::Options;
 pub use service::Greeter;
 
 /// The generated messages, server and client of `greeter.v1`.

@@ -7,13 +7,10 @@
 //!   worker this server started, and refuses every other, even one of the
 //!   same user. A refused caller gets `PERMISSION_DENIED` with the reason,
 //!   and never reaches a handler.
-//! - [`Options`]: the binaries' few command-line options.
 
-mod options;
 mod policy;
 mod service;
 
-pub use options::Options;
 pub use policy::OnlyWorker;
 pub use service::WhoAmI;
 

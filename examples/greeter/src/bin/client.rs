@@ -1,10 +1,19 @@
 //! The greeter client: `client [--connect ADDR]`. Calls each of the four
 //! RPCs once and prints what came back, one line each.
 
+use clap::Parser;
+use greeter_example::DEFAULT_ADDRESS;
 use greeter_example::pb::greeter_client::GreeterClient;
 use greeter_example::pb::{ChatMessage, CountDownRequest, HelloRequest};
-use greeter_example::{DEFAULT_ADDRESS, Options};
 use tokio_stream::StreamExt;
+
+/// Calls every RPC of the greeter.
+#[derive(Parser)]
+struct Args {
+    /// The server's address.
+    #[arg(long, default_value = DEFAULT_ADDRESS)]
+    connect: String,
+}
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -18,8 +27,7 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn call() -> Result<(), Box<dyn std::error::Error>> {
-    let options = Options::parse(&["--connect"], &[])?;
-    let address = options.value("--connect").unwrap_or(DEFAULT_ADDRESS);
+    let address = Args::parse().connect;
     let channel = piperpc::connect(address).await?;
     let mut greeter = GreeterClient::new(channel);
 

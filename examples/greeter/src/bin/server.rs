@@ -4,8 +4,20 @@
 //! Ctrl-C or SIGTERM; with `--stop-on-stdin-eof`, also at the end of its
 //! standard input (how a parent process or a test stops it portably).
 
-use greeter_example::{DEFAULT_ADDRESS, Greeter, Options, pb::greeter_server::GreeterServer};
+use clap::Parser;
+use greeter_example::{DEFAULT_ADDRESS, Greeter, pb::greeter_server::GreeterServer};
 use piperpc::server::{Server, StopSignal};
+
+/// Serves the greeter.
+#[derive(Parser)]
+struct Args {
+    /// Where to listen: a bare name, \\.\pipe\NAME, unix:PATH, HOST:PORT.
+    #[arg(long, default_value = DEFAULT_ADDRESS)]
+    listen: String,
+    /// Also stop at the end of standard input.
+    #[arg(long)]
+    stop_on_stdin_eof: bool,
+}
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -19,15 +31,14 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn serve() -> Result<(), Box<dyn std::error::Error>> {
-    let options = Options::parse(&["--listen"], &["--stop-on-stdin-eof"])?;
-    let address = options.value("--listen").unwrap_or(DEFAULT_ADDRESS);
+    let args = Args::parse();
     // Only processes of this user may call: piperpc's default.
     let bound = Server::builder()
         .add_service(GreeterServer::new(Greeter))
         .add_service(greeter_example::reflection()?)
-        .bind([address])?;
+        .bind([args.listen])?;
     let mut stop = StopSignal::install()?;
-    if options.switch("--stop-on-stdin-eof") {
+    if args.stop_on_stdin_eof {
         stop = stop.or_stdin_closed();
     }
     bound.announce()?;

@@ -2,9 +2,18 @@
 //! who it is, and prints the answer next to what it knows of itself.
 //! Refused, it prints the status and exits 1.
 
+use clap::Parser;
+use identity_example::DEFAULT_ADDRESS;
 use identity_example::pb::WhoAmIRequest;
 use identity_example::pb::identity_client::IdentityClient;
-use identity_example::{DEFAULT_ADDRESS, Options};
+
+/// Asks the server who it thinks is calling.
+#[derive(Parser)]
+struct Args {
+    /// The server's address.
+    #[arg(long, default_value = DEFAULT_ADDRESS)]
+    connect: String,
+}
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -18,8 +27,7 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn call() -> Result<(), Box<dyn std::error::Error>> {
-    let options = Options::parse(&["--connect"], &[])?;
-    let address = options.value("--connect").unwrap_or(DEFAULT_ADDRESS);
+    let address = Args::parse().connect;
     let channel = piperpc::connect(address).await?;
     let caller = IdentityClient::new(channel)
         .who_am_i(WhoAmIRequest {})

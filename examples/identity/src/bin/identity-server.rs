@@ -11,9 +11,24 @@
 use std::path::PathBuf;
 use std::process::Stdio;
 
+use clap::Parser;
 use identity_example::pb::identity_server::IdentityServer;
-use identity_example::{DEFAULT_ADDRESS, OnlyWorker, Options, WhoAmI};
+use identity_example::{DEFAULT_ADDRESS, OnlyWorker, WhoAmI};
 use piperpc::server::{Server, StopSignal};
+
+/// Serves `WhoAmI` to the worker it starts, and to no one else.
+#[derive(Parser)]
+struct Args {
+    /// Where to listen.
+    #[arg(long, default_value = DEFAULT_ADDRESS)]
+    listen: String,
+    /// The worker to start (default: `identity-client` next to this binary).
+    #[arg(long)]
+    worker: Option<PathBuf>,
+    /// Also stop at the end of standard input.
+    #[arg(long)]
+    stop_on_stdin_eof: bool,
+}
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -27,10 +42,10 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn serve() -> Result<(), Box<dyn std::error::Error>> {
-    let options = Options::parse(&["--listen", "--worker"], &["--stop-on-stdin-eof"])?;
-    let address = options.value("--listen").unwrap_or(DEFAULT_ADDRESS);
-    let program = match options.value("--worker") {
-        Some(program) => PathBuf::from(program),
+    let args = Args::parse();
+    let address = args.listen;
+    let program = match args.worker {
+        Some(program) => program,
         None => std::env::current_exe()?
             .with_file_name(format!("identity-client{}", std::env::consts::EXE_SUFFIX)),
     };
@@ -42,7 +57,7 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
         .bind([address])?;
     let address = bound.local_addresses()[0].to_string();
     let mut stop = StopSignal::install()?;
-    if options.switch("--stop-on-stdin-eof") {
+    if args.stop_on_stdin_eof {
         stop = stop.or_stdin_closed();
     }
     bound.announce()?;
