@@ -143,6 +143,11 @@ impl Call {
     /// Connects, resolves the method by the server's reflection, sends the
     /// requests and collects every response and the status.
     ///
+    /// The call runs on a thread and runtime of its own, which end with it,
+    /// so its connection is closed by the time this returns (a server
+    /// stopped next has no connection left to wait for) and it works the
+    /// same from any runtime, a current-thread one included.
+    ///
     /// # Errors
     ///
     /// Only for harness failures: [`HarnessError::Connect`] when the
@@ -150,13 +155,57 @@ impl Call {
     /// server has no reflection or no such method (or a header was
     /// invalid), [`HarnessError::Request`] when the JSON does not fit the
     /// method's input type, [`HarnessError::TimedOut`] when the timeout
-    /// passes before the call has even started. A call that ends with a
-    /// non-OK status, including a deadline, is an `Ok` [`Reply`].
+    /// passes before the server has answered (a deadline the server
+    /// answers is a `DEADLINE_EXCEEDED` reply), [`HarnessError::Runtime`]
+    /// when the call's thread cannot start. A call that ends with a non-OK
+    /// status is an `Ok` [`Reply`].
     pub async fn send(self) -> Result<Reply, HarnessError> {
-        let (method, timeout) = (self.method.clone(), self.timeout);
-        tokio::time::timeout(timeout, self.run())
-            .await
-            .unwrap_or(Err(HarnessError::TimedOut { method, timeout }))
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        self.spawn(move |result| {
+            let _ = sender.send(result);
+        })?;
+        receiver.await.unwrap_or_else(|_| Err(lost()))
+    }
+
+    /// [`send`](Call::send) for a test without an async runtime: blocks
+    /// until the call is over.
+    ///
+    /// # Errors
+    ///
+    /// As [`send`](Call::send).
+    pub fn send_blocking(self) -> Result<Reply, HarnessError> {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        self.spawn(move |result| {
+            let _ = sender.send(result);
+        })?;
+        receiver.recv().unwrap_or_else(|_| Err(lost()))
+    }
+
+    /// Runs the call on a new thread with its own runtime and hands the
+    /// result to `done`.
+    fn spawn(
+        self,
+        done: impl FnOnce(Result<Reply, HarnessError>) + Send + 'static,
+    ) -> Result<(), HarnessError> {
+        std::thread::Builder::new()
+            .name("pipecurl-harness-call".into())
+            .spawn(move || {
+                let (method, timeout) = (self.method.clone(), self.timeout);
+                let result = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(HarnessError::Runtime)
+                    .and_then(|runtime| {
+                        runtime.block_on(async {
+                            tokio::time::timeout(timeout, self.run())
+                                .await
+                                .unwrap_or(Err(HarnessError::TimedOut { method, timeout }))
+                        })
+                    });
+                done(result);
+            })
+            .map(drop)
+            .map_err(HarnessError::Runtime)
     }
 
     async fn run(self) -> Result<Reply, HarnessError> {
@@ -301,6 +350,13 @@ fn failed(messages: Vec<Value>, headers: MetadataMap, status: &Status) -> Reply 
         headers,
         trailers: without_status(status.metadata().clone()),
     }
+}
+
+/// The call's thread ended without a result: it panicked.
+fn lost() -> HarnessError {
+    HarnessError::Runtime(std::io::Error::other(
+        "the call's thread ended without a result",
+    ))
 }
 
 fn without_status(mut trailers: MetadataMap) -> MetadataMap {

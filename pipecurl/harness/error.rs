@@ -64,6 +64,8 @@ pub enum HarnessError {
         /// What is wrong with the JSON.
         reason: String,
     },
+    /// The thread or runtime a call runs on could not be started.
+    Runtime(std::io::Error),
     /// The call (connecting, reflection and the call itself) did not end
     /// within its timeout.
     TimedOut {
@@ -104,6 +106,9 @@ impl fmt::Display for HarnessError {
             HarnessError::Request { method, reason } => {
                 write!(f, "bad request for \"{method}\": {reason}")
             }
+            HarnessError::Runtime(source) => {
+                write!(f, "cannot run the call's thread and runtime: {source}")
+            }
             HarnessError::TimedOut { method, timeout } => {
                 write!(f, "the call of \"{method}\" did not end within {timeout:?}")
             }
@@ -114,7 +119,9 @@ impl fmt::Display for HarnessError {
 impl std::error::Error for HarnessError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            HarnessError::Spawn { source, .. } | HarnessError::Wait(source) => Some(source),
+            HarnessError::Spawn { source, .. }
+            | HarnessError::Wait(source)
+            | HarnessError::Runtime(source) => Some(source),
             HarnessError::Connect { source, .. } => Some(source),
             _ => None,
         }

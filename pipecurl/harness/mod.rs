@@ -37,7 +37,7 @@
 //!   [`reply`]: what it returns.
 //! - [`address`]: [`fresh_address`]; [`workspace`]: [`workspace_bin`].
 //! - [`wine`]: [`is_wine`] and [`skipped_under_wine`].
-//! - [`error`]: [`HarnessError`].
+//! - [`error`]: the one error type, [`HarnessError`].
 
 pub mod address;
 pub mod call;
@@ -47,9 +47,9 @@ pub mod reply;
 pub mod server;
 #[cfg(unix)]
 mod unix;
-pub mod wine;
 #[cfg(windows)]
 mod windows;
+pub mod wine;
 pub mod workspace;
 
 pub use address::fresh_address;

@@ -95,6 +95,8 @@ impl Reply {
 
     /// The trailer `name`, if the server sent it as text.
     pub fn trailer(&self, name: &str) -> Option<&str> {
-        self.trailers.get(name).and_then(|value| value.to_str().ok())
+        self.trailers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
     }
 }

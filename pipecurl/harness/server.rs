@@ -97,7 +97,9 @@ impl TestServerBuilder {
         let deadline = Instant::now() + self.within;
         while server.addresses.len() < self.ready_lines {
             let next = match &lines {
-                Some(lines) => lines.recv_timeout(deadline.saturating_duration_since(Instant::now())),
+                Some(lines) => {
+                    lines.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                }
                 None => Err(RecvTimeoutError::Disconnected),
             };
             match next {
