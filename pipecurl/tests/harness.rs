@@ -103,6 +103,9 @@ async fn a_non_ok_status_is_a_reply_with_its_message() {
     assert!(!reply.is_ok());
     assert_eq!(reply.status_message, "no value under key `absent`");
     assert!(reply.messages.is_empty());
+    // The server's trailer, apart from the status entries.
+    assert_eq!(reply.trailer("x-missing-key"), Some("absent"), "{reply:?}");
+    assert_eq!(reply.trailer("grpc-status"), None, "{reply:?}");
 
     // A deadline is a status too.
     let reply = server
