@@ -18,18 +18,18 @@
 //! # Layout
 //!
 //! - [`harness`]: the test harness (public).
-//! - [`args`]: the command line, checked into options.
-//! - [`run`]: what each verb does.
-//! - [`schema`]: descriptors from server reflection, `.proto` files or
+//! - `args`: the command line, checked into options.
+//! - `run`: what each verb does.
+//! - `schema`: descriptors from server reflection, `.proto` files or
 //!   protosets.
-//! - [`describe`]: `.proto`-like text for `describe`; [`template`]: the
+//! - `describe`: `.proto`-like text for `describe`; `template`: the
 //!   JSON template of `--msg-template`.
-//! - [`input`]: request messages parsed from `-d` as they arrive.
-//! - [`invoke`]: one call of any RPC kind; [`codec`] carries its dynamic
+//! - `input`: request messages parsed from `-d` as they arrive.
+//! - `invoke`: one call of any RPC kind; `codec` carries its dynamic
 //!   messages.
-//! - [`output`]: responses as proto3 JSON or text, and `-v` sections;
-//!   [`metadata`]: `-H` and metadata printing.
-//! - [`failure`]: errors and grpcurl's exit statuses; [`timings`]: what
+//! - `output`: responses as proto3 JSON or text, and `-v` sections;
+//!   `metadata`: `-H` and metadata printing.
+//! - `failure`: errors and grpcurl's exit statuses; `timings`: what
 //!   `-vv` reports.
 //! - `main.rs`: the binary, which only calls [`run_command_line`].
 

@@ -151,7 +151,8 @@ impl TestServer {
         }
     }
 
-    /// The first address the server announced.
+    /// The first address the server announced (empty if it was started
+    /// with [`ready_lines(0)`](TestServerBuilder::ready_lines)).
     pub fn address(&self) -> &str {
         self.addresses.first().map_or("", String::as_str)
     }
