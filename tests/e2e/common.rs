@@ -1,4 +1,7 @@
-//! Starting `piperpc serve` and `piperpc call` as real processes.
+//! Starting `piperpc serve` and `piperpc call` as real processes. The
+//! server's start (ready lines), stop (a clean exit on stdin's end) and the
+//! Wine checks are `pipecurl::harness`'s; what is here adds the signals
+//! some tests send and the `piperpc call` runs the harness has no use for.
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Output, Stdio};
