@@ -32,25 +32,25 @@
 //!
 //! # Layout
 //!
-//! - [`server`]: [`TestServer`], the process and its ready lines.
-//! - [`call`]: [`Call`], one call with JSON through reflection;
-//!   [`reply`]: what it returns.
-//! - [`address`]: [`fresh_address`]; [`workspace`]: [`workspace_bin`].
-//! - [`wine`]: [`is_wine`] and [`skipped_under_wine`].
-//! - [`error`]: the one error type, [`HarnessError`].
+//! - `server`: [`TestServer`], the process and its ready lines.
+//! - `call`: [`Call`], one call with JSON through reflection;
+//!   `reply`: what it returns, [`Reply`].
+//! - `address`: [`fresh_address`]; `workspace`: [`workspace_bin`].
+//! - `wine`: [`is_wine`] and [`skipped_under_wine`].
+//! - `error`: the one error type, [`HarnessError`].
 
-pub mod address;
-pub mod call;
-pub mod error;
+mod address;
+mod call;
+mod error;
 mod lines;
-pub mod reply;
-pub mod server;
+mod reply;
+mod server;
 #[cfg(unix)]
 mod unix;
 #[cfg(windows)]
 mod windows;
-pub mod wine;
-pub mod workspace;
+mod wine;
+mod workspace;
 
 pub use address::fresh_address;
 pub use call::Call;
