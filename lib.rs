@@ -12,9 +12,11 @@
 //! - [`server`]: process A: the serve loop and the Echo and KeyValue services.
 //! - [`client`]: process B: calls through the generated stubs, and the
 //!   end-to-end demo.
-//! - `cli/main.rs`: the `piperpc` binary (`serve`, `call`, `demo`, `load`);
-//!   `pipecurl/` and `bench/` are the other two binaries.
-//! - `tests/`: end-to-end tests that start real processes.
+//! - `cli/main.rs`: the `piperpc` binary (`serve`, `call`, `demo`, `load`).
+//!   `pipecurl/` (grpcurl for local pipes, and the test harness) and
+//!   `bench/` are packages of their own.
+//! - `tests/`: end-to-end tests that start real processes, through
+//!   `pipecurl::harness`.
 
 pub mod client;
 pub mod proto;

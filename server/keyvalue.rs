@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use tokio::sync::broadcast::error::RecvError;
 use tokio_stream::Stream;
+use tonic::metadata::MetadataValue;
 use tonic::{Request, Response, Status};
 
 use super::store::Store;
@@ -118,6 +119,13 @@ fn check_key(key: &str) -> Result<(), Status> {
     Ok(())
 }
 
+/// NOT_FOUND for `key`. The key also goes back as the trailer
+/// `x-missing-key` (when it is printable ASCII), as servers pass the
+/// details of an error in trailers; the harness tests read it.
 fn not_found(key: &str) -> Status {
-    Status::not_found(format!("no value under key `{key}`"))
+    let mut status = Status::not_found(format!("no value under key `{key}`"));
+    if let Ok(value) = MetadataValue::try_from(key) {
+        status.metadata_mut().insert("x-missing-key", value);
+    }
+    status
 }

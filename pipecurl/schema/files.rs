@@ -67,7 +67,7 @@ mod tests {
     use super::*;
 
     fn proto_dir() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("proto")
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../proto")
     }
 
     #[test]

@@ -1,11 +1,15 @@
-//! Starting `piperpc serve` and `piperpc call` as real processes.
+//! Starting `piperpc serve` and `piperpc call` as real processes. The
+//! server's start (ready lines), stop (a clean exit on stdin's end) and the
+//! Wine checks are `pipecurl::harness`'s; what is here adds the signals
+//! some tests send and the `piperpc call` runs the harness has no use for.
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Output, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use pipecurl::harness::{TestServer, fresh_address};
+pub use pipecurl::harness::{is_wine, skipped_under_wine};
 use piperpc_demo::client::Stubs;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_piperpc");
@@ -16,21 +20,13 @@ pub const MAX_MESSAGE: usize = 4 * 1024 * 1024;
 /// A fresh address of the platform's local kind, spelled out so test
 /// output shows what was used (`\\.\pipe\...` or `unix:...`).
 pub fn unique_address() -> String {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    let name = format!("piperpc-test-{}-{n}", std::process::id());
-    if cfg!(windows) {
-        format!(r"\\.\pipe\{name}")
-    } else {
-        format!("unix:{}/{name}.sock", std::env::temp_dir().display())
-    }
+    fresh_address("piperpc-test")
 }
 
-/// Process A, stopped (or killed) when dropped.
+/// Process A, started and stopped by the harness (killed when dropped),
+/// with the signals some tests send it.
 pub struct Server {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    lines: mpsc::Receiver<String>,
+    inner: TestServer,
     /// Every address the server announced, in order.
     pub addresses: Vec<String>,
 }
@@ -57,24 +53,15 @@ impl Server {
     /// addresses.
     pub fn start_command(mut command: Command, addresses: usize) -> Server {
         command.arg("--stop-on-stdin-eof");
-        let (child, stdin, lines) = spawn_line_by_line(command);
-        let mut server = Server {
-            child,
-            stdin,
-            lines,
-            addresses: Vec::new(),
-        };
-        for _ in 0..addresses {
-            let line = server
-                .lines
-                .recv_timeout(START_TIMEOUT)
-                .expect("server did not report ready");
-            let address = line
-                .strip_prefix("listening on ")
-                .unwrap_or_else(|| panic!("unexpected ready line: {line}"));
-            server.addresses.push(address.to_string());
+        let inner = TestServer::builder(command)
+            .ready_lines(addresses)
+            .start_within(START_TIMEOUT)
+            .start()
+            .unwrap_or_else(|e| panic!("{e}"));
+        Server {
+            addresses: inner.addresses().to_vec(),
+            inner,
         }
-        server
     }
 
     /// The first address served.
@@ -82,23 +69,23 @@ impl Server {
         &self.addresses[0]
     }
 
-    /// Asks for a graceful stop (closes stdin) and waits for the exit.
-    pub fn stop(mut self, within: Duration) -> ExitStatus {
-        drop(self.stdin.take());
-        wait_timeout(&mut self.child, within).expect("server did not stop in time")
+    /// Asks for a graceful stop (closes stdin) and waits for the exit,
+    /// which must be clean.
+    pub fn stop(self, within: Duration) -> ExitStatus {
+        self.inner
+            .stop_within(within)
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Kills the process outright (SIGKILL / TerminateProcess).
-    pub fn kill(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    pub fn kill(self) {
+        self.inner.kill();
     }
 
     /// Sends SIGTERM (Unix only).
     #[cfg(unix)]
     pub fn terminate(&self) {
-        // SAFETY: kill(2) on our own child's pid.
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        self.signal(libc::SIGTERM);
     }
 
     /// Freezes the process with SIGSTOP (Unix only), as a deadlock or a
@@ -106,28 +93,28 @@ impl Server {
     /// socket's backlog, and nothing answers them.
     #[cfg(unix)]
     pub fn pause(&self) {
-        // SAFETY: kill(2) on our own child's pid.
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGSTOP) };
+        self.signal(libc::SIGSTOP);
     }
 
     /// Lets a paused process run again with SIGCONT (Unix only).
     #[cfg(unix)]
     pub fn resume(&self) {
-        // SAFETY: kill(2) on our own child's pid.
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGCONT) };
+        self.signal(libc::SIGCONT);
+    }
+
+    #[cfg(unix)]
+    fn signal(&self, signal: libc::c_int) {
+        let pid = libc::pid_t::try_from(self.inner.id()).expect("a pid");
+        // SAFETY: kill(2) on our own child's pid, not yet reaped.
+        unsafe { libc::kill(pid, signal) };
     }
 
     /// Waits for the process to exit (after a signal: Unix only).
     #[cfg(unix)]
-    pub fn wait(mut self, within: Duration) -> ExitStatus {
-        wait_timeout(&mut self.child, within).expect("server did not exit in time")
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    pub fn wait(self, within: Duration) -> ExitStatus {
+        self.inner
+            .wait_within(within)
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 }
 
@@ -276,37 +263,9 @@ pub async fn stubs(address: &str) -> Stubs {
     Stubs::new(channel, MAX_MESSAGE)
 }
 
-/// True (after saying so) when running under Wine and `why` means the test
-/// cannot show anything there.
-pub fn skipped_under_wine(why: &str) -> bool {
-    if is_wine() {
-        notice(&format!("skipped under Wine: {why}"));
-        return true;
-    }
-    false
-}
-
 /// Writes a notice (a skip, a figure) past libtest's output capture, so it shows in the
 /// run's output even though the test is reported as passed.
 pub fn notice(notice: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "{notice}");
-}
-
-/// True when running under Wine rather than on Windows: Wine's `ntdll`
-/// exports `wine_get_version`, Windows' does not.
-#[cfg(windows)]
-pub fn is_wine() -> bool {
-    use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleA, GetProcAddress};
-    // SAFETY: both calls take NUL-terminated strings and return null on failure.
-    unsafe {
-        let ntdll = GetModuleHandleA(c"ntdll.dll".as_ptr().cast());
-        !ntdll.is_null() && GetProcAddress(ntdll, c"wine_get_version".as_ptr().cast()).is_some()
-    }
-}
-
-/// Never under Wine off Windows.
-#[cfg(not(windows))]
-pub fn is_wine() -> bool {
-    false
 }

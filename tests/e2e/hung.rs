@@ -2,12 +2,13 @@
 //!
 //! A server that accepts and never answers (here a listener in the test
 //! process; on Unix also a real `piperpc serve` stopped with SIGSTOP) must
-//! make `piperpc call` and `pipecurl` fail within their connect timeout,
+//! make `piperpc call` fail within its connect timeout,
 //! naming the problem; a stream open when the server froze must end with
 //! `UNAVAILABLE` once a keepalive ping goes unanswered; and after SIGCONT
 //! the same channel must work again. The channel-level cases over a frozen
 //! relay, which run on named pipes too, are in
-//! `transport/tests/hung_server.rs`.
+//! `transport/tests/hung_server.rs`; pipecurl's, in
+//! `pipecurl/tests/cli/hung.rs`.
 
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -15,7 +16,6 @@ use std::time::{Duration, Instant};
 use piperpc::{Address, Listener};
 
 use crate::common::{BIN, run, unique_address};
-use crate::pipecurl::support::PIPECURL;
 
 /// What every failed connect to a hung server says.
 const NO_ANSWER: &str = "accepted the connection but did not answer the HTTP/2 handshake within";
@@ -77,27 +77,6 @@ async fn piperpc_call_to_a_server_that_never_answers_exits_with_the_message() {
     assert!(took < BOUND, "took {took:?}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pipecurl_to_a_server_that_never_answers_exits_with_the_message() {
-    let address = never_answering_server();
-    // grpcurl's single-dash spelling.
-    let args = strings(&["-connect-timeout", "1", &address, "list"]);
-    let (output, took) = run_timed(PIPECURL, args).await;
-    failed_saying(
-        &output,
-        &format!("Failed to dial target host: the server on {address} {NO_ANSWER} 1 s"),
-    );
-    assert!(took < BOUND, "took {took:?}");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pipecurl_waits_ten_seconds_for_the_handshake_by_default() {
-    let address = never_answering_server();
-    let (output, took) = run_timed(PIPECURL, strings(&[&address, "list"])).await;
-    failed_saying(&output, &format!("{NO_ANSWER} 10 s"));
-    assert!(took >= Duration::from_secs(5), "gave up early: {took:?}");
-}
-
 /// `piperpc serve` stopped with SIGSTOP: the kernel still completes
 /// connections from the socket's backlog, and nothing answers.
 #[cfg(unix)]
@@ -113,7 +92,6 @@ mod stopped {
 
     use super::{BOUND, NO_ANSWER, failed_saying, run_timed, strings};
     use crate::common::{BIN, MAX_MESSAGE, Server, spawn_line_by_line, wait_timeout};
-    use crate::pipecurl::support::PIPECURL;
 
     const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
     const KEEPALIVE: Duration = Duration::from_secs(1);
@@ -182,7 +160,7 @@ mod stopped {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn piperpc_call_and_pipecurl_fail_on_a_stopped_server_instead_of_hanging() {
+    async fn piperpc_call_fails_on_a_stopped_server_instead_of_hanging() {
         let server = Server::start();
         let address = server.address().to_string();
         server.pause();
@@ -199,18 +177,13 @@ mod stopped {
         failed_saying(&output, &format!("{NO_ANSWER} 1 s"));
         assert!(took < BOUND, "took {took:?}");
 
-        let list = strings(&["-connect-timeout", "1", &address, "list"]);
-        let (output, took) = run_timed(PIPECURL, list).await;
-        failed_saying(&output, &format!("{NO_ANSWER} 1 s"));
-        assert!(took < BOUND, "took {took:?}");
-
         server.resume();
         let (output, _) =
             run_timed(BIN, strings(&["call", "--connect", &address, "echo", "hi"])).await;
         assert!(output.status.success(), "{output:?}");
     }
 
-    /// A CLI in the middle of an endless stream exits with UNAVAILABLE
+    /// `piperpc call` in the middle of an endless stream exits with UNAVAILABLE
     /// (64 + 14) once its keepalive ping goes unanswered.
     fn stream_ends_when_the_server_stops(program: &str, args: &[&str]) {
         let server = Server::start();
@@ -240,21 +213,6 @@ mod stopped {
                 "1000000",
                 "--interval-ms",
                 "20",
-            ],
-        );
-    }
-
-    #[test]
-    fn pipecurl_keepalive_time_ends_an_open_stream() {
-        stream_ends_when_the_server_stops(
-            PIPECURL,
-            &[
-                "-keepalive-time",
-                "1",
-                "-d",
-                r#"{"count": 1000000, "intervalMs": 20}"#,
-                "ADDRESS",
-                "piperpc.demo.v1.Echo/Count",
             ],
         );
     }

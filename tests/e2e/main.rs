@@ -12,7 +12,6 @@ mod interop;
 mod keyvalue;
 mod lifecycle;
 mod load;
-mod pipecurl;
 mod reliability;
 mod security;
 mod squatting;

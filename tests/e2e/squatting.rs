@@ -13,8 +13,8 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use crate::common::{BIN, Server, run};
-use crate::pipecurl::support::PIPECURL;
 use crate::users::{NOBODY, Scratch, chmod, needs_root};
+use pipecurl::harness::workspace_bin;
 
 /// A uid no one else on the machine uses, per test process: the victim.
 fn victim_uid() -> u32 {
@@ -160,7 +160,9 @@ fn another_users_server_at_an_explicit_path_needs_a_knowing_choice() {
     );
 
     // pipecurl takes the same path through the framework's connector.
-    let mut pipecurl = scratch.run_as(PIPECURL, victim_uid(), victim_uid());
+    let pipecurl_bin = workspace_bin("pipecurl");
+    let pipecurl_bin = pipecurl_bin.to_str().expect("a UTF-8 path");
+    let mut pipecurl = scratch.run_as(pipecurl_bin, victim_uid(), victim_uid());
     pipecurl.args([squatter.address(), "list"]);
     let refused = run(pipecurl, Duration::from_secs(30));
     assert!(!refused.status.success());

@@ -1,10 +1,11 @@
 //! The greeter example as a user runs it: the server binary in one process,
 //! the client binary (or Python's grpcio) in another, over a real pipe.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
+
+use pipecurl::harness::{HarnessError, TestServer, fresh_address};
 
 use greeter_example::pb::greeter_client::GreeterClient;
 use greeter_example::pb::{CountDownRequest, HelloRequest};
@@ -14,7 +15,7 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 
 #[test]
 fn the_client_calls_every_rpc_kind_of_the_server() {
-    let server = Server::start();
+    let server = start_server();
     let output = run(client(server.address()));
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
@@ -26,15 +27,14 @@ fn the_client_calls_every_rpc_kind_of_the_server() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(output.status.success(), "client: {:?}", output.status);
-    assert!(
-        server.stop().success(),
-        "the server exits 0 at the end of stdin"
-    );
+    server
+        .stop()
+        .expect("the server exits 0 at the end of stdin");
 }
 
 #[test]
 fn bad_requests_get_invalid_argument_with_the_reason() {
-    let server = Server::start();
+    let server = start_server();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let channel = piperpc::connect(server.address()).await.unwrap();
@@ -54,45 +54,30 @@ fn bad_requests_get_invalid_argument_with_the_reason() {
         assert_eq!(huge.message(), "from is 1000000; at most 100");
     });
     drop(runtime);
-    assert!(server.stop().success());
+    server.stop().expect("a clean stop");
 }
 
+/// The server serves reflection, so tools (pipecurl, grpcurl) and the test
+/// harness call it with JSON, knowing nothing of its stubs.
 #[test]
-fn reflection_lists_the_greeter() {
-    use tonic_reflection::pb::v1::ServerReflectionRequest;
-    use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
-    use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
-    use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
+fn reflection_lets_any_tool_call_it_with_json() {
+    let server = start_server();
+    let reply = server
+        .prepare("greeter.v1.Greeter/SayHello")
+        .json(serde_json::json!({"name": "JSON"}))
+        .send_blocking()
+        .expect("a call through reflection")
+        .expect_ok();
+    assert_eq!(reply.single()["message"], "Hello, JSON!");
 
-    let server = Server::start();
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let services = runtime.block_on(async {
-        let channel = piperpc::connect(server.address()).await.unwrap();
-        let request = ServerReflectionRequest {
-            host: String::new(),
-            message_request: Some(MessageRequest::ListServices(String::new())),
-        };
-        let mut replies = ServerReflectionClient::new(channel)
-            .server_reflection_info(tokio_stream::once(request))
-            .await
-            .unwrap()
-            .into_inner();
-        let reply = replies.message().await.unwrap().expect("one reply");
-        match reply.message_response {
-            Some(MessageResponse::ListServicesResponse(list)) => list
-                .service
-                .into_iter()
-                .map(|service| service.name)
-                .collect::<Vec<_>>(),
-            other => panic!("not a service list: {other:?}"),
-        }
-    });
-    drop(runtime);
-    assert!(
-        services.contains(&"greeter.v1.Greeter".to_string()),
-        "{services:?}"
-    );
-    assert!(server.stop().success());
+    let refused = server
+        .prepare("greeter.v1.Greeter/SayHello")
+        .json(serde_json::json!({"name": ""}))
+        .send_blocking()
+        .unwrap();
+    assert_eq!(refused.status, tonic::Code::InvalidArgument);
+    assert_eq!(refused.status_message, "name is empty");
+    server.stop().expect("a clean stop");
 }
 
 #[test]
@@ -113,7 +98,7 @@ fn bad_input_is_a_clear_error_not_a_panic() {
         "{stderr}"
     );
 
-    let nobody_there = run(client(&fresh_name()));
+    let nobody_there = run(client(&fresh_address("greeter")));
     let stderr = String::from_utf8_lossy(&nobody_there.stderr);
     assert!(!nobody_there.status.success());
     assert!(
@@ -123,28 +108,30 @@ fn bad_input_is_a_clear_error_not_a_panic() {
 }
 
 /// Without `--stop-on-stdin-eof`, the server serves on with its stdin
-/// closed, as under nohup or a service manager.
+/// closed, as under nohup or a service manager: closing it does not stop
+/// the server, which then has to be terminated.
 #[test]
 fn a_closed_stdin_stops_the_server_only_with_the_switch() {
-    let server = Server::without_stdin();
-    let output = run(client(server.address()));
-    assert!(
-        output.status.success(),
-        "the server still serves: {output:?}"
-    );
+    let address = fresh_address("greeter");
+    let server = TestServer::start(server_command(&["--listen", &address])).unwrap();
+    let error = server
+        .stop_within(Duration::from_secs(2))
+        .expect_err("the end of stdin alone must not stop it");
+    assert!(matches!(error, HarnessError::Killed { .. }), "{error}");
 }
 
 /// SIGTERM stops the server cleanly (exit 0).
 #[cfg(unix)]
 #[test]
 fn sigterm_stops_the_server() {
-    let mut server = Server::without_stdin();
+    let address = fresh_address("greeter");
+    let server = TestServer::start(server_command(&["--listen", &address])).unwrap();
     let killed = Command::new("kill")
-        .args(["-TERM", &server.child.id().to_string()])
+        .args(["-TERM", &server.id().to_string()])
         .status()
         .expect("run kill");
     assert!(killed.success());
-    let status = wait(&mut server.child, "the server to stop on SIGTERM");
+    let status = server.wait_within(TIMEOUT).expect("it stops on SIGTERM");
     assert!(status.success(), "{status:?}");
 }
 
@@ -171,7 +158,7 @@ fn python_grpcio_with_default_options_calls_every_rpc_kind() {
         );
         return;
     }
-    let server = Server::start();
+    let server = start_server();
     let mut python = Command::new("python3");
     python
         .arg(concat!(
@@ -191,78 +178,21 @@ fn python_grpcio_with_default_options_calls_every_rpc_kind() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(output.status.success(), "python: {:?}", output.status);
-    assert!(server.stop().success());
+    server.stop().expect("a clean stop");
 }
 
-// --- spawn, wait for ready, stop ---------------------------------------------
+// --- processes ---------------------------------------------------------------
 
-/// The server binary, started on a fresh address and ready for calls.
-struct Server {
-    child: Child,
-    address: String,
-}
-
-impl Server {
-    /// Starts `server --listen NAME --stop-on-stdin-eof` and waits for its
-    /// ready line.
-    fn start() -> Server {
-        let name = fresh_name();
-        let mut command = server_command(&["--listen", &name, "--stop-on-stdin-eof"]);
-        command.stdin(Stdio::piped());
-        Server::spawn(command)
-    }
-
-    /// Starts `server --listen NAME` with its stdin closed.
-    fn without_stdin() -> Server {
-        let mut command = server_command(&["--listen", &fresh_name()]);
-        command.stdin(Stdio::null());
-        Server::spawn(command)
-    }
-
-    /// Starts `command` (its stdin set up by the caller) and waits for its
-    /// ready line.
-    fn spawn(mut command: Command) -> Server {
-        command.stdout(Stdio::piped()).stderr(Stdio::inherit());
-        let mut child = command.spawn().expect("start the server");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (ready, lines) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            // Read on to the end, so the server never blocks on a full pipe.
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = ready.send(line);
-            }
-        });
-        let line = match lines.recv_timeout(TIMEOUT) {
-            Ok(line) => line,
-            Err(error) => {
-                let _ = child.kill();
-                panic!("no ready line from the server within {TIMEOUT:?}: {error}");
-            }
-        };
-        let address = line
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("not a ready line: {line:?}"))
-            .to_string();
-        Server { child, address }
-    }
-
-    fn address(&self) -> &str {
-        &self.address
-    }
-
-    /// Closes the server's stdin (its portable stop) and waits for it.
-    fn stop(mut self) -> ExitStatus {
-        drop(self.child.stdin.take());
-        wait(&mut self.child, "the server to stop")
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        // A failed test must not leave the server running.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The server binary on a fresh address, ready for calls: pipecurl's test
+/// harness starts it, waits for its ready line, and checks it stops cleanly.
+fn start_server() -> TestServer {
+    let address = fresh_address("greeter");
+    TestServer::start(server_command(&[
+        "--listen",
+        &address,
+        "--stop-on-stdin-eof",
+    ]))
+    .expect("the server starts and reports ready")
 }
 
 fn server_command(args: &[&str]) -> Command {
@@ -275,13 +205,6 @@ fn client(address: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_client"));
     command.args(["--connect", address]);
     command
-}
-
-/// A bare name no other test (or run) uses.
-fn fresh_name() -> String {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    format!("greeter-test-{}-{n}", std::process::id())
 }
 
 /// Runs `command` to its end, with stdin closed, within [`TIMEOUT`].

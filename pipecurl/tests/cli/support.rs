@@ -1,17 +1,102 @@
-//! Running `pipecurl` as a real process and reading what it printed.
+//! Running `pipecurl` as a real process and reading what it printed, and
+//! the demo's `piperpc serve` for it to talk to.
 
-use std::io::{Read, Write};
-use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Output, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use pipecurl::harness::{TestServer, fresh_address, workspace_bin};
 use serde_json::Value;
-
-use crate::common::{run, spawn_line_by_line, wait_timeout};
 
 pub const PIPECURL: &str = env!("CARGO_BIN_EXE_pipecurl");
 /// Generous: gRPC under Wine is slow.
 pub const WITHIN: Duration = Duration::from_secs(60);
+
+/// A fresh address of the platform's local kind.
+pub fn unique_address() -> String {
+    fresh_address("pipecurl-test")
+}
+
+/// The demo's server on a fresh local address.
+pub fn server() -> TestServer {
+    server_on(&[&unique_address()], &[])
+}
+
+/// The demo's server on each of `addresses`, with `extra` flags.
+pub fn server_on(addresses: &[&str], extra: &[&str]) -> TestServer {
+    let mut command = Command::new(workspace_bin("piperpc"));
+    command.args(["serve", "--stop-on-stdin-eof"]);
+    for address in addresses {
+        command.args(["--listen", address]);
+    }
+    command.args(extra);
+    TestServer::builder(command)
+        .ready_lines(addresses.len())
+        .start()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Starts `command` with piped stdin and stdout; its stdout arrives line by
+/// line on the returned channel (read by a thread, so a test can wait on it
+/// with a timeout).
+pub fn spawn_line_by_line(
+    mut command: Command,
+) -> (Child, Option<ChildStdin>, mpsc::Receiver<String>) {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {command:?}: {e}"));
+    let stdin = child.stdin.take();
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    (child, stdin, lines)
+}
+
+/// Waits for `child`, or gives up (and kills it) after `within`.
+pub fn wait_timeout(child: &mut Child, within: Duration) -> Option<ExitStatus> {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            return Some(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Runs `command` to completion, failing the test if it takes longer than
+/// `within`.
+pub fn run(mut command: Command, within: Duration) -> Output {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stdout = read_all(child.stdout.take().expect("stdout"));
+    let stderr = read_all(child.stderr.take().expect("stderr"));
+    let status = wait_timeout(&mut child, within)
+        .unwrap_or_else(|| panic!("{command:?} did not finish within {within:?}"));
+    Output {
+        status,
+        stdout: stdout.join().expect("stdout reader"),
+        stderr: stderr.join().expect("stderr reader"),
+    }
+}
 
 /// Runs `pipecurl ARGS...` with no standard input.
 pub fn pipecurl(args: &[&str]) -> Output {

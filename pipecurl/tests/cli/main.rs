@@ -1,29 +1,26 @@
-//! `pipecurl`, the grpcurl-style harness, against a real `piperpc serve`
-//! over the platform's local address (a named pipe on Windows, a Unix
-//! socket elsewhere): listing, describing, every RPC kind, metadata,
+//! The `pipecurl` binary against a real `piperpc serve` (the demo's
+//! server) over the platform's local address (a named pipe on Windows, a
+//! Unix socket elsewhere): listing, describing, every RPC kind, metadata,
 //! deadlines and the errors a user meets, with grpcurl's exit statuses.
 
-#[path = "pipecurl_support.rs"]
-pub(crate) mod support;
-
-#[path = "pipecurl_flags.rs"]
 mod flags;
+mod hung;
+mod support;
 
 use std::path::Path;
 
 use serde_json::{Value, json};
 
-use crate::common::{Server, unique_address};
 use support::{
-    Interactive, fails_with, json_ok, json_values, pipecurl, pipecurl_with_stdin, succeeded,
-    text_ok,
+    Interactive, fails_with, json_ok, json_values, pipecurl, pipecurl_with_stdin, server,
+    server_on, succeeded, text_ok, unique_address,
 };
 
 const ECHO: &str = "piperpc.demo.v1.Echo";
 
 #[test]
 fn list_services_and_methods() {
-    let server = Server::start();
+    let server = server();
     let a = server.address();
     let services = text_ok(&[a, "list"]);
     let services: Vec<&str> = services.lines().collect();
@@ -53,7 +50,7 @@ fn list_services_and_methods() {
 
 #[test]
 fn describe_a_service_and_a_message() {
-    let server = Server::start();
+    let server = server();
     let a = server.address();
     let service = text_ok(&[a, "describe", ECHO]);
     assert!(
@@ -96,7 +93,7 @@ fn describe_a_service_and_a_message() {
 
 #[test]
 fn unary_echo() {
-    let server = Server::start();
+    let server = server();
     let body = r#"{"message": "hello", "payload": "AQID"}"#;
     let replies = json_ok(&["-d", body, server.address(), "piperpc.demo.v1.Echo/Echo"]);
     assert_eq!(replies.len(), 1);
@@ -114,7 +111,7 @@ fn unary_echo() {
 
 #[test]
 fn server_stream_prints_each_message_in_order() {
-    let server = Server::start();
+    let server = server();
     let replies = json_ok(&[
         "-d",
         r#"{"count": 3, "payload_size": 2}"#,
@@ -129,7 +126,7 @@ fn server_stream_prints_each_message_in_order() {
 
 #[test]
 fn client_stream_takes_a_sequence_of_objects() {
-    let server = Server::start();
+    let server = server();
     let method = "piperpc.demo.v1.Echo/Collect";
     let inline = r#"{"data": "YWI="} {"data": "Y2Rl"}{}"#;
     let replies = json_ok(&["-d", inline, server.address(), method]);
@@ -143,7 +140,7 @@ fn client_stream_takes_a_sequence_of_objects() {
 
 #[test]
 fn bidi_answers_each_line_from_stdin_as_it_arrives() {
-    let server = Server::start();
+    let server = server();
     let mut chat = Interactive::start(&["-d", "@", server.address(), "piperpc.demo.v1.Echo/Chat"]);
     // The next line is written only after the answer to the last one was
     // read: pipecurl must send each message as soon as it is parsed.
@@ -159,7 +156,7 @@ fn bidi_answers_each_line_from_stdin_as_it_arrives() {
 
 #[test]
 fn keyvalue_put_get_list_delete() {
-    let server = Server::start();
+    let server = server();
     let a = server.address();
     let call = |method: &str, body: &str| {
         json_ok(&["-d", body, a, &format!("piperpc.demo.v1.KeyValue/{method}")])
@@ -202,7 +199,7 @@ fn keyvalue_put_get_list_delete() {
 
 #[test]
 fn health_check() {
-    let server = Server::start();
+    let server = server();
     let method = "grpc.health.v1.Health/Check";
     assert_eq!(
         json_ok(&[server.address(), method]),
@@ -217,7 +214,7 @@ fn health_check() {
 
 #[test]
 fn metadata_from_h_reaches_the_server() {
-    let server = Server::start();
+    let server = server();
     let args = [
         "-H",
         "x-trace-id: abc-123",
@@ -250,7 +247,7 @@ fn metadata_from_h_reaches_the_server() {
 
 #[test]
 fn an_expired_deadline_exits_with_64_plus_deadline_exceeded() {
-    let server = Server::start();
+    let server = server();
     // The first number comes at once, the second a minute later; the
     // deadline falls in between.
     let args = [
@@ -271,7 +268,7 @@ fn an_expired_deadline_exits_with_64_plus_deadline_exceeded() {
 
 #[test]
 fn an_unknown_method_or_service_is_a_clear_error() {
-    let server = Server::start();
+    let server = server();
     let a = server.address();
     let stderr = fails_with(&[a, "piperpc.demo.v1.Echo/Shout"], 1);
     assert!(
@@ -290,7 +287,7 @@ fn an_unknown_method_or_service_is_a_clear_error() {
 
 #[test]
 fn invalid_json_exits_1_and_sends_nothing() {
-    let server = Server::start();
+    let server = server();
     let a = server.address();
     let put = "piperpc.demo.v1.KeyValue/Put";
     let stderr = fails_with(&["-d", r#"{"key": "k", "value": "dg==""#, a, put], 1);
@@ -325,7 +322,7 @@ fn invalid_json_exits_1_and_sends_nothing() {
 #[test]
 fn a_server_without_reflection_is_called_with_proto_files() {
     let address = unique_address();
-    let server = Server::start_on(&[&address], &["--no-reflection"]);
+    let server = server_on(&[&address], &["--no-reflection"]);
     let a = server.address();
     let stderr = fails_with(&[a, "list"], 1);
     assert!(
@@ -333,7 +330,7 @@ fn a_server_without_reflection_is_called_with_proto_files() {
         "{stderr}"
     );
 
-    let proto_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("proto");
+    let proto_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../proto");
     let proto_dir = proto_dir.to_str().expect("a UTF-8 path");
     let from_proto = [
         "--proto",
@@ -387,7 +384,7 @@ fn an_address_with_no_server_names_the_address() {
 
 #[test]
 fn verify_server_refuses_a_server_of_another_user() {
-    let server = Server::start();
+    let server = server();
     let health = "grpc.health.v1.Health/Check";
     let ok = json_ok(&["--verify-server", "same-user", server.address(), health]);
     assert_eq!(ok[0]["status"], "SERVING");
@@ -405,8 +402,8 @@ fn every_address_form_the_transport_knows() {
     if cfg!(target_os = "linux") {
         addresses.push(&abstract_name);
     }
-    let server = Server::start_on(&addresses, &["--allow-any-peer"]);
-    for address in &server.addresses {
+    let server = server_on(&addresses, &["--allow-any-peer"]);
+    for address in server.addresses() {
         let body = json!({"message": address}).to_string();
         let reply = json_ok(&["-d", &body, address, "piperpc.demo.v1.Echo/Echo"]);
         assert_eq!(reply[0]["message"], address.as_str());

@@ -2,16 +2,14 @@
 //! `-reflect-header`, `-authority`, `-vv` and `-msg-template`, written
 //! with one dash as grpcurl users type them.
 
-use crate::common::Server;
-
-use super::support::{fails_with, json_ok, text_ok};
+use crate::support::{fails_with, json_ok, server, text_ok};
 
 const ECHO_METHOD: &str = "piperpc.demo.v1.Echo/Echo";
 const WITH_METADATA: &str = r#"{"message": "m", "return_metadata": true}"#;
 
 #[test]
 fn rpc_headers_go_with_the_call_and_reflect_headers_do_not() {
-    let server = Server::start();
+    let server = server();
     let args = [
         "-H",
         "x-both: 1",
@@ -34,7 +32,7 @@ fn rpc_headers_go_with_the_call_and_reflect_headers_do_not() {
 
 #[test]
 fn authority_is_sent_and_checked() {
-    let server = Server::start();
+    let server = server();
     let reply = &json_ok(&[
         "-authority",
         "example.org:8443",
@@ -53,7 +51,7 @@ fn authority_is_sent_and_checked() {
 
 #[test]
 fn very_verbose_adds_timing_data_to_verbose_output() {
-    let server = Server::start();
+    let server = server();
     let text = text_ok(&["-vv", "-d", WITH_METADATA, server.address(), ECHO_METHOD]);
     for part in [
         "Resolved method descriptor:\n",
@@ -69,7 +67,7 @@ fn very_verbose_adds_timing_data_to_verbose_output() {
 
 #[test]
 fn msg_template_shows_every_field_of_a_message() {
-    let server = Server::start();
+    let server = server();
     let text = text_ok(&[
         server.address(),
         "describe",
