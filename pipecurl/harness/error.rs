@@ -80,7 +80,7 @@ impl fmt::Display for HarnessError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             HarnessError::Spawn { command, source } => {
-                write!(f, "cannot start the server {command}: {source}")
+                write!(f, "cannot start {command}: {source}")
             }
             HarnessError::ExitedEarly { command, status } => write!(
                 f,

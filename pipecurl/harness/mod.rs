@@ -35,6 +35,8 @@
 //! - `server`: [`TestServer`], the process and its ready lines.
 //! - `call`: [`Call`], one call with JSON through reflection;
 //!   `reply`: what it returns, [`Reply`].
+//! - `run`: [`run`], a client process (or any command) run to its end
+//!   within a bound.
 //! - `address`: [`fresh_address`]; `workspace`: [`workspace_bin`].
 //! - `wine`: [`is_wine`] and [`skipped_under_wine`].
 //! - `error`: the one error type, [`HarnessError`].
@@ -44,6 +46,7 @@ mod call;
 mod error;
 mod lines;
 mod reply;
+mod run;
 mod server;
 #[cfg(unix)]
 mod unix;
@@ -56,6 +59,7 @@ pub use address::fresh_address;
 pub use call::Call;
 pub use error::HarnessError;
 pub use reply::Reply;
+pub use run::run;
 pub use server::{TestServer, TestServerBuilder};
 pub use wine::{is_wine, skipped_under_wine};
 pub use workspace::workspace_bin;

@@ -3,7 +3,7 @@
 //! Wine checks are `pipecurl::harness`'s; what is here adds the signals
 //! some tests send and the `piperpc call` runs the harness has no use for.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -192,32 +192,8 @@ pub fn call(address: &str, args: &[&str]) -> Output {
 
 /// Runs `command` to completion, failing the test if it takes longer than
 /// `within`.
-pub fn run(mut command: Command, within: Duration) -> Output {
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut stdout = child.stdout.take().expect("stdout");
-    let mut stderr = child.stderr.take().expect("stderr");
-    let out = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stdout.read_to_end(&mut buf);
-        buf
-    });
-    let err = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stderr.read_to_end(&mut buf);
-        buf
-    });
-    let status = wait_timeout(&mut child, within)
-        .unwrap_or_else(|| panic!("{command:?} did not finish within {within:?}"));
-    Output {
-        status,
-        stdout: out.join().expect("stdout reader"),
-        stderr: err.join().expect("stderr reader"),
-    }
+pub fn run(command: Command, within: Duration) -> Output {
+    pipecurl::harness::run(command, within).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// stdout of a call that must succeed.

@@ -1,9 +1,8 @@
 //! The greeter example as a user runs it: the server binary in one process,
 //! the client binary (or Python's grpcio) in another, over a real pipe.
 
-use std::io::Read;
-use std::process::{Child, Command, ExitStatus, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+use std::time::Duration;
 
 use pipecurl::harness::{HarnessError, TestServer, fresh_address};
 
@@ -207,53 +206,8 @@ fn client(address: &str) -> Command {
     command
 }
 
-/// Runs `command` to its end, with stdin closed, within [`TIMEOUT`].
-fn run(mut command: Command) -> Output {
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the command");
-    let (done, output) = std::sync::mpsc::channel();
-    let stdout = child.stdout.take().expect("piped stdout");
-    let stderr = child.stderr.take().expect("piped stderr");
-    for (mut pipe, which) in [
-        (Box::new(stdout) as Box<dyn std::io::Read + Send>, 0),
-        (Box::new(stderr), 1),
-    ] {
-        let done = done.clone();
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = pipe.read_to_end(&mut bytes);
-            let _ = done.send((which, bytes));
-        });
-    }
-    let status = wait(&mut child, "the command to finish");
-    let mut streams = [Vec::new(), Vec::new()];
-    for _ in 0..2 {
-        let (which, bytes) = output.recv_timeout(TIMEOUT).expect("its output");
-        streams[which] = bytes;
-    }
-    let [stdout, stderr] = streams;
-    Output {
-        status,
-        stdout,
-        stderr,
-    }
-}
-
-/// Waits for `child` to exit within [`TIMEOUT`]; kills it and fails if not.
-fn wait(child: &mut Child, what: &str) -> ExitStatus {
-    let deadline = Instant::now() + TIMEOUT;
-    loop {
-        if let Some(status) = child.try_wait().expect("poll the child") {
-            return status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("timed out after {TIMEOUT:?} waiting for {what}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+/// Runs `command` to its end within [`TIMEOUT`] (a hung client fails the
+/// test instead of hanging it).
+fn run(command: Command) -> Output {
+    pipecurl::harness::run(command, TIMEOUT).unwrap_or_else(|e| panic!("{e}"))
 }

@@ -2,7 +2,7 @@
 //! which is admitted and told its own pid; another process, of the same
 //! user, is refused with `PERMISSION_DENIED` and the reason.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc::Receiver;
@@ -172,40 +172,10 @@ fn fresh_name() -> String {
     format!("identity-test-{}-{n}", std::process::id())
 }
 
-/// Runs `command` to its end, with stdin closed, within [`TIMEOUT`].
-fn run(mut command: Command) -> Output {
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the command");
-    let (done, output) = std::sync::mpsc::channel();
-    let stdout = child.stdout.take().expect("piped stdout");
-    let stderr = child.stderr.take().expect("piped stderr");
-    for (mut pipe, which) in [
-        (Box::new(stdout) as Box<dyn Read + Send>, 0),
-        (Box::new(stderr), 1),
-    ] {
-        let done = done.clone();
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = pipe.read_to_end(&mut bytes);
-            let _ = done.send((which, bytes));
-        });
-    }
-    let status = wait(&mut child, "the command to finish");
-    let mut streams = [Vec::new(), Vec::new()];
-    for _ in 0..2 {
-        let (which, bytes) = output.recv_timeout(TIMEOUT).expect("its output");
-        streams[which] = bytes;
-    }
-    let [stdout, stderr] = streams;
-    Output {
-        status,
-        stdout,
-        stderr,
-    }
+/// Runs `command` to its end within [`TIMEOUT`] (a hung client fails the
+/// test instead of hanging it).
+fn run(command: Command) -> Output {
+    pipecurl::harness::run(command, TIMEOUT).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Waits for `child` to exit within [`TIMEOUT`]; kills it and fails if not.

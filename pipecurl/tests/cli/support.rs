@@ -80,22 +80,8 @@ pub fn wait_timeout(child: &mut Child, within: Duration) -> Option<ExitStatus> {
 
 /// Runs `command` to completion, failing the test if it takes longer than
 /// `within`.
-pub fn run(mut command: Command, within: Duration) -> Output {
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let stdout = read_all(child.stdout.take().expect("stdout"));
-    let stderr = read_all(child.stderr.take().expect("stderr"));
-    let status = wait_timeout(&mut child, within)
-        .unwrap_or_else(|| panic!("{command:?} did not finish within {within:?}"));
-    Output {
-        status,
-        stdout: stdout.join().expect("stdout reader"),
-        stderr: stderr.join().expect("stderr reader"),
-    }
+pub fn run(command: Command, within: Duration) -> Output {
+    pipecurl::harness::run(command, within).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Runs `pipecurl ARGS...` with no standard input.
