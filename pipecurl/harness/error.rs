@@ -32,6 +32,14 @@ pub enum HarnessError {
         /// How long it was given.
         waited: Duration,
     },
+    /// A command run with [`run`](super::run) did not finish in time and
+    /// was killed.
+    Overran {
+        /// The command.
+        command: String,
+        /// How long it was given.
+        waited: Duration,
+    },
     /// The server did not exit after its standard input was closed (nor,
     /// on Unix, after SIGTERM) and had to be killed.
     Killed {
@@ -89,6 +97,10 @@ impl fmt::Display for HarnessError {
             HarnessError::NotReady { command, waited } => write!(
                 f,
                 "the server {command} did not say \"listening on ADDRESS\" within {waited:?}"
+            ),
+            HarnessError::Overran { command, waited } => write!(
+                f,
+                "{command} did not finish within {waited:?} and was killed"
             ),
             HarnessError::Killed { waited } => write!(
                 f,

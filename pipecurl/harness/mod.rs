@@ -50,6 +50,7 @@ mod run;
 mod server;
 #[cfg(unix)]
 mod unix;
+mod wait;
 #[cfg(windows)]
 mod windows;
 mod wine;

@@ -13,7 +13,7 @@ use super::HarnessError;
 ///
 /// # Errors
 ///
-/// [`HarnessError::Spawn`] when it cannot start, [`HarnessError::Killed`]
+/// [`HarnessError::Spawn`] when it cannot start, [`HarnessError::Overran`]
 /// when it had to be killed, [`HarnessError::Wait`] when waiting failed.
 /// Any exit status is `Ok`: checking it is the test's business.
 ///
@@ -59,18 +59,15 @@ pub fn run(mut command: Command, within: Duration) -> Result<Output, HarnessErro
             bytes
         })
     });
-    let deadline = Instant::now() + within;
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(HarnessError::Wait)? {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(HarnessError::Killed { waited: within });
-        }
-        std::thread::sleep(Duration::from_millis(10));
+    let Some(status) = super::wait::until(&mut child, Instant::now() + within) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(HarnessError::Overran {
+            command: format!("{command:?}"),
+            waited: within,
+        });
     };
+    let status = status.map_err(HarnessError::Wait)?;
     let [stdout, stderr] = readers.map(|reader| reader.join().unwrap_or_default());
     Ok(Output {
         status,

@@ -1,7 +1,7 @@
 //! A server under test: its process, its ready lines, its stop.
 
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::mpsc::RecvTimeoutError;
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -39,6 +39,8 @@ pub struct TestServer {
     child: Child,
     stdin: Option<ChildStdin>,
     addresses: Vec<String>,
+    /// Its standard output after the ready lines.
+    lines: Option<mpsc::Receiver<String>>,
 }
 
 /// How to start a [`TestServer`]: how many ready lines to wait for, and
@@ -93,6 +95,7 @@ impl TestServerBuilder {
             child,
             stdin,
             addresses: Vec::new(),
+            lines: None,
         };
         let deadline = Instant::now() + self.within;
         while server.addresses.len() < self.ready_lines {
@@ -127,6 +130,7 @@ impl TestServerBuilder {
                 }
             }
         }
+        server.lines = lines;
         Ok(server)
     }
 }
@@ -160,6 +164,13 @@ impl TestServer {
     /// Every address the server announced, in order.
     pub fn addresses(&self) -> &[String] {
         &self.addresses
+    }
+
+    /// The next line the server printed after its ready lines, waiting up
+    /// to `within` for it; `None` if none came in time or its standard
+    /// output has closed. Lines are kept until read, so nothing is missed.
+    pub fn next_line(&self, within: Duration) -> Option<String> {
+        self.lines.as_ref()?.recv_timeout(within).ok()
     }
 
     /// The server's process id, to signal it.
@@ -255,14 +266,7 @@ impl TestServer {
 
     /// The exit status, or None if the process still runs at `deadline`.
     fn wait_until(&mut self, deadline: Instant) -> Option<std::io::Result<ExitStatus>> {
-        loop {
-            match self.child.try_wait() {
-                Ok(Some(status)) => return Some(Ok(status)),
-                Ok(None) if Instant::now() >= deadline => return None,
-                Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-                Err(error) => return Some(Err(error)),
-            }
-        }
+        super::wait::until(&mut self.child, deadline)
     }
 }
 
