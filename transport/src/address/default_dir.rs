@@ -51,19 +51,22 @@ pub(crate) fn check_private(dir: &Path) -> std::io::Result<DirState> {
         Err(e) => return Err(e),
     };
     let me = crate::identity::current_uid().unwrap_or(u32::MAX);
-    let owner = crate::identity::describe_uid(meta.uid());
+    // The owner is named (a user-database lookup) only when refusing.
+    let owner = || crate::identity::describe_uid(meta.uid());
     let shown = dir.display();
     Ok(if !meta.file_type().is_dir() {
-        DirState::Unsafe(format!("{shown} is not a directory (owner: {owner})"))
+        DirState::Unsafe(format!("{shown} is not a directory (owner: {})", owner()))
     } else if meta.uid() != me {
         DirState::Unsafe(format!(
-            "{shown} belongs to {owner}, not to this user ({})",
+            "{shown} belongs to {}, not to this user ({})",
+            owner(),
             crate::identity::describe_uid(me)
         ))
     } else if meta.mode() & 0o022 != 0 {
         DirState::Unsafe(format!(
-            "{shown} is writable by group or others (mode {:o}, owner {owner}); it must be 0700",
-            meta.mode() & 0o777
+            "{shown} is writable by group or others (mode {:o}, owner {}); it must be 0700",
+            meta.mode() & 0o777,
+            owner()
         ))
     } else {
         DirState::Private

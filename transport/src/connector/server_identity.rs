@@ -74,7 +74,6 @@ impl ServerIdentity {
     /// Whether a server `server` is this identity; if not, who it had to be
     /// and who it is, as the error message says them.
     pub(crate) fn admits(&self, server: &ConnectInfo) -> Result<(), (String, String)> {
-        let actual = describe(server);
         let own_uid = identity::current_uid();
         let own_sid = identity::current_sid();
         let (admitted, expected) = match self {
@@ -119,7 +118,9 @@ impl ServerIdentity {
         if admitted {
             Ok(())
         } else {
-            Err((expected, actual))
+            // Named only on refusal: a user-database lookup (NSS, perhaps
+            // over the network) has no place on every connect.
+            Err((expected, describe(server)))
         }
     }
 }

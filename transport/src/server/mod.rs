@@ -57,7 +57,7 @@ pub const DEFAULT_GRACE_PERIOD: Duration = Duration::from_secs(5);
 pub struct Server {
     routes: Routes,
     listener: ListenerOptions,
-    pub(crate) settings: Settings,
+    settings: Settings,
 }
 
 /// What a bound server needs to know of its [`Server`].
