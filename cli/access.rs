@@ -6,8 +6,9 @@ use piperpc::{ListenerOptions, PeerPolicy, PipeSecurity, ServerIdentity};
 /// Who may call the server.
 #[derive(Debug, Args)]
 pub struct CallerAccess {
-    /// Admit every peer that can open the pipe or socket (and TCP peers,
-    /// which carry no identity). Default: only this user.
+    /// Admit every peer that can open the pipe or socket, and every TCP
+    /// peer, identified or not. Default: only this user (and, over mutual
+    /// TLS, --allow-san).
     #[arg(long)]
     allow_any_peer: bool,
     /// Also admit this uid (Unix; repeatable).
@@ -19,6 +20,11 @@ pub struct CallerAccess {
     /// Also admit this user SID (Windows; repeatable).
     #[arg(long = "allow-sid", value_name = "SID")]
     allow_sids: Vec<String>,
+    /// Also admit TLS clients whose verified certificate carries this
+    /// subject alternative name: a DNS name, a URI such as a SPIFFE ID, an
+    /// IP address (needs --client-ca; repeatable).
+    #[arg(long = "allow-san", value_name = "SAN")]
+    allow_sans: Vec<String>,
     /// Unix: the socket file's mode, in octal (default 600; 660 admits the
     /// file's group, still subject to the peer policy).
     #[arg(long, value_name = "OCTAL", value_parser = parse_mode)]
@@ -42,6 +48,16 @@ enum PipeAccess {
 }
 
 impl CallerAccess {
+    /// True with --allow-any-peer.
+    pub fn any_peer(&self) -> bool {
+        self.allow_any_peer
+    }
+
+    /// True when some --allow-san was given.
+    pub fn allows_sans(&self) -> bool {
+        !self.allow_sans.is_empty()
+    }
+
     /// The listener options these flags describe.
     pub fn listener_options(&self) -> ListenerOptions {
         let mut policy = if self.allow_any_peer {
@@ -57,6 +73,9 @@ impl CallerAccess {
         }
         for sid in &self.allow_sids {
             policy = policy.allow_sid(sid);
+        }
+        for san in &self.allow_sans {
+            policy = policy.allow_san(san);
         }
         let mut options = ListenerOptions::new().peer_policy(policy);
         if let Some(mode) = self.mode {

@@ -6,6 +6,7 @@ use piperpc_demo::client::call::CallCommand;
 use piperpc_demo::server::serve::DEFAULT_MAX_MESSAGE_SIZE;
 
 use crate::access::{CallerAccess, ServerCheck};
+use crate::tls::{CallTls, ServeTls};
 
 /// gRPC between processes on one machine, over local pipes.
 #[derive(Debug, Parser)]
@@ -85,6 +86,8 @@ pub struct ServeArgs {
     pub keepalive_timeout: f64,
     #[command(flatten)]
     pub access: CallerAccess,
+    #[command(flatten)]
+    pub tls: ServeTls,
 }
 
 #[derive(Debug, Args)]
@@ -113,6 +116,8 @@ pub struct CallArgs {
     pub max_message_size: usize,
     #[command(flatten)]
     pub server_check: ServerCheck,
+    #[command(flatten)]
+    pub tls: CallTls,
     #[command(subcommand)]
     pub call: CallCommand,
 }

@@ -3,6 +3,7 @@
 
 mod access;
 mod args;
+mod tls;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -60,7 +61,14 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let mut listener = args.access.listener_options().handshake_timeout(
+    tls::check_tcp(
+        &args.listen,
+        &args.tls,
+        args.access.any_peer(),
+        args.access.allows_sans(),
+    )?;
+    let listener = args.tls.apply(args.access.listener_options())?;
+    let mut listener = listener.handshake_timeout(
         Some(seconds(args.handshake_timeout, "handshake-timeout")?).filter(|t| !t.is_zero()),
     );
     if let Some(limit) = args.max_connections {
@@ -80,7 +88,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 async fn call(args: CallArgs) -> anyhow::Result<ExitCode> {
-    let mut builder = ChannelBuilder::new(args.connect)?
+    let builder = args
+        .tls
+        .apply(ChannelBuilder::new(&args.connect)?, &args.connect)?;
+    let mut builder = builder
         .connect_timeout(seconds(args.connect_timeout, "connect-timeout")?)
         .keepalive_timeout(seconds(args.keepalive_timeout, "keepalive-timeout")?);
     if let Some(keepalive) = args.keepalive {

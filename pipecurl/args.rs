@@ -3,10 +3,11 @@
 //! grpcurl is a Go program and takes its long flags with one dash
 //! (`-max-time 5`) as well as two; people type them from memory, so
 //! [`normalize`] rewrites the single-dash spelling of every long flag before
-//! clap sees it. grpcurl's `-plaintext` is accepted and ignored (pipecurl
-//! speaks plaintext only: local pipes need no TLS), and `-unix` turns a
-//! socket path into a `unix:` address, so a grpcurl command line works as
-//! it is.
+//! clap sees it. As in grpcurl, a TCP address is TLS unless `-plaintext`
+//! (with `-cacert`, `-cert`, `-key`, `-servername`, `-insecure`); local
+//! addresses are never TLS, so `-plaintext` changes nothing there. `-unix`
+//! turns a socket path into a `unix:` address, so a grpcurl command line
+//! works as it is.
 //!
 //! Usage errors exit with 1, as the issue asks, where clap would use 2.
 
@@ -122,9 +123,28 @@ struct Cli {
     /// Largest message accepted or sent, in bytes.
     #[arg(long = "max-msg-sz", value_name = "BYTES", default_value_t = DEFAULT_MAX_MESSAGE_SIZE)]
     max_message_size: usize,
-    /// Accepted for grpcurl compatibility; pipecurl always speaks plaintext.
-    #[arg(long, hide = true)]
+    /// TCP: speak plaintext HTTP/2 rather than TLS (local addresses are
+    /// never TLS).
+    #[arg(long)]
     plaintext: bool,
+    /// TCP: trust this PEM CA for the server's certificate, not the
+    /// system's.
+    #[arg(long, value_name = "FILE")]
+    cacert: Option<PathBuf>,
+    /// TCP: present this PEM client certificate (mutual TLS); needs -key.
+    #[arg(long, value_name = "FILE")]
+    cert: Option<PathBuf>,
+    /// TCP: the PEM private key of -cert.
+    #[arg(long, value_name = "FILE")]
+    key: Option<PathBuf>,
+    /// TCP: the name the server's certificate must carry (default: the
+    /// host of ADDRESS).
+    #[arg(long, value_name = "NAME")]
+    servername: Option<String>,
+    /// TCP: accept any server certificate (encrypted, but the server may be
+    /// anyone). For test servers only.
+    #[arg(long)]
+    insecure: bool,
     /// Accepted for grpcurl compatibility: ADDRESS is a Unix socket path.
     #[arg(long, hide = true)]
     unix: bool,
@@ -221,6 +241,21 @@ pub struct Options {
     pub schema: SchemaSource,
     /// Largest message accepted or sent.
     pub max_message_size: usize,
+    /// TLS for a TCP address; `None`: plaintext (or a local address).
+    pub tls: Option<TlsOptions>,
+}
+
+/// grpcurl's TLS flags, for a TCP address without `-plaintext`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TlsOptions {
+    /// `-cacert`: the CA to trust instead of the system's.
+    pub cacert: Option<PathBuf>,
+    /// `-cert` and `-key`: the client's certificate and key.
+    pub identity: Option<(PathBuf, PathBuf)>,
+    /// `-servername`: the name the server's certificate must carry.
+    pub servername: Option<String>,
+    /// `-insecure`: accept any server certificate.
+    pub insecure: bool,
 }
 
 /// What the command line asked for: work, or just help text.
@@ -262,6 +297,7 @@ fn check(cli: Cli) -> Result<Options, Failure> {
             Address::parse(&written).map_err(|e| Failure::Usage(e.to_string()))
         })
         .transpose()?;
+    let tls = tls_options(&cli, address.as_ref())?;
     if cli.msg_template && !matches!(verb, Verb::Describe(_)) {
         return Err(Failure::Usage(
             "--msg-template is used only with describe".into(),
@@ -278,7 +314,6 @@ fn check(cli: Cli) -> Result<Options, Failure> {
         None => None,
     };
     Ok(Options {
-        address,
         verb,
         data,
         rpc_headers: metadata::parse_all(&[&cli.headers[..], &cli.rpc_header[..]].concat())?,
@@ -308,7 +343,54 @@ fn check(cli: Cli) -> Result<Options, Failure> {
         msg_template: cli.msg_template,
         schema,
         max_message_size: cli.max_message_size,
+        tls,
+        address,
     })
+}
+
+/// TLS for a TCP address unless -plaintext, as grpcurl does; the flags
+/// make no sense elsewhere, and saying so beats ignoring them.
+fn tls_options(cli: &Cli, address: Option<&Address>) -> Result<Option<TlsOptions>, Failure> {
+    let flags = cli.cacert.is_some()
+        || cli.cert.is_some()
+        || cli.key.is_some()
+        || cli.servername.is_some()
+        || cli.insecure;
+    if cli.plaintext && flags {
+        return Err(Failure::Usage(
+            "-plaintext cannot be combined with -cacert, -cert, -key, -servername or -insecure"
+                .into(),
+        ));
+    }
+    if cli.cert.is_some() != cli.key.is_some() {
+        return Err(Failure::Usage(
+            "-cert and -key go together: a client certificate needs its key".into(),
+        ));
+    }
+    let Some(address) = address.filter(|a| !a.is_local()) else {
+        if flags {
+            return Err(Failure::Usage(
+                "-cacert, -cert, -key, -servername and -insecure are for TCP addresses; \
+                 local addresses are never TLS"
+                    .into(),
+            ));
+        }
+        return Ok(None);
+    };
+    if cli.plaintext {
+        return Ok(None);
+    }
+    if cfg!(not(feature = "tls")) {
+        return Err(Failure::Usage(format!(
+            "this pipecurl was built without the `tls` feature: pass -plaintext for {address}"
+        )));
+    }
+    Ok(Some(TlsOptions {
+        cacert: cli.cacert.clone(),
+        identity: cli.cert.clone().zip(cli.key.clone()),
+        servername: cli.servername.clone(),
+        insecure: cli.insecure,
+    }))
 }
 
 fn schema_source(cli: &Cli) -> Result<SchemaSource, Failure> {
@@ -389,6 +471,11 @@ const LONG_FLAGS: &[(&str, bool)] = &[
     ("protoset", true),
     ("max-msg-sz", true),
     ("plaintext", false),
+    ("cacert", true),
+    ("cert", true),
+    ("key", true),
+    ("servername", true),
+    ("insecure", false),
     ("unix", false),
     ("help", false),
     ("version", false),

@@ -209,11 +209,35 @@ async fn connect(
     if let Some(authority) = &options.authority {
         builder = builder.authority(authority.clone());
     }
+    #[cfg(feature = "tls")]
+    if let Some(tls) = &options.tls {
+        builder = builder.tls(client_tls(tls).map_err(Failure::Connect)?);
+    }
     let doing = format!("connecting to {address}");
     within(deadline, &doing, async {
         builder.connect().await.map_err(Failure::Connect)
     })
     .await
+}
+
+#[cfg(feature = "tls")]
+fn client_tls(
+    options: &crate::args::TlsOptions,
+) -> Result<piperpc::tls::ClientTls, piperpc::Error> {
+    let mut tls = piperpc::tls::ClientTls::new();
+    if let Some(ca) = &options.cacert {
+        tls = tls.ca_certificate_file(ca)?;
+    }
+    if let Some((cert, key)) = &options.identity {
+        tls = tls.identity_files(cert, key)?;
+    }
+    if let Some(name) = &options.servername {
+        tls = tls.server_name(name);
+    }
+    if options.insecure {
+        tls = tls.insecure_skip_verify();
+    }
+    Ok(tls)
 }
 
 fn load_schema(options: &Options, channel: Option<Channel>) -> Result<Schema, Failure> {

@@ -40,6 +40,8 @@
 //! - `address`: [`fresh_address`]; `workspace`: [`workspace_bin`].
 //! - `wine`: [`is_wine`] and [`skipped_under_wine`].
 //! - `error`: the one error type, [`HarnessError`].
+//! - [`tls`] (feature `tls`): a throwaway CA and the certificates it
+//!   issues, written to files, for testing TLS and mutual TLS.
 
 mod address;
 mod call;
@@ -48,6 +50,8 @@ mod lines;
 mod reply;
 mod run;
 mod server;
+#[cfg(feature = "tls")]
+pub mod tls;
 #[cfg(unix)]
 mod unix;
 mod wait;

@@ -190,6 +190,17 @@ pub fn call(address: &str, args: &[&str]) -> Output {
     run(command, Duration::from_secs(60))
 }
 
+/// `piperpc serve ARGS...`, which must exit at once with status 1 (a
+/// refused setup); returns its stderr.
+pub fn serve_fails(args: &[&str]) -> String {
+    let mut command = Command::new(BIN);
+    command.arg("serve").args(args);
+    let output = run(command, Duration::from_secs(60));
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    stderr
+}
+
 /// Runs `command` to completion, failing the test if it takes longer than
 /// `within`.
 pub fn run(command: Command, within: Duration) -> Output {

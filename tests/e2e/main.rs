@@ -15,4 +15,6 @@ mod load;
 mod reliability;
 mod security;
 mod squatting;
+#[cfg(feature = "tls")]
+mod tls;
 mod users;

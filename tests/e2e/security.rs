@@ -1,18 +1,22 @@
 //! Who may connect and who may serve: file modes, the peer policy, the
 //! private directory, and the client's check of the server.
 
-use crate::common::{Server, call};
+use crate::common::{Server, call, serve_fails};
 
 #[test]
-fn tcp_peers_are_refused_unless_any_peer_is_allowed() {
-    let server = Server::start_on(&["127.0.0.1:0"], &[]);
-    let output = call(server.address(), &["echo", "x"]);
-    assert_eq!(
-        output.status.code(),
-        Some(64 + tonic::Code::PermissionDenied as i32)
+fn plaintext_tcp_is_served_only_to_anyone_and_only_when_told_so() {
+    // Callers on plaintext TCP have no identity: the default policy would
+    // refuse every one, so `serve` refuses to start rather than pretend.
+    let refused = serve_fails(&["--listen", "127.0.0.1:0"]);
+    assert!(refused.contains("would be plaintext TCP"), "{refused}");
+    assert!(refused.contains("--allow-any-peer"), "{refused}");
+    let server = Server::start_on(&["127.0.0.1:0"], &["--allow-any-peer"]);
+    let admitted = call(server.address(), &["--plaintext", "echo", "x"]);
+    assert!(
+        admitted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&admitted.stderr)
     );
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("TCP peers have no OS identity"), "{stderr}");
 }
 
 #[test]

@@ -86,6 +86,14 @@ pub enum Error {
         /// Who it is (or why that could not be read).
         actual: String,
     },
+    /// The TLS handshake with a TCP server failed, or the server refused
+    /// this client's certificate.
+    Tls {
+        /// The address that was called.
+        address: Address,
+        /// What went wrong, and what to change.
+        reason: String,
+    },
     /// Serving failed after the addresses were bound.
     Serve {
         /// What failed ("serve ADDRESS", "install the stop handlers", ...).
@@ -156,6 +164,7 @@ impl fmt::Display for Error {
                 f,
                 "the server on {address} runs as {actual}, not {expected}; refusing to send it anything"
             ),
+            Error::Tls { address, reason } => write!(f, "TLS with {address} failed: {reason}"),
             Error::Serve { what, source } => write!(f, "cannot {what}: {source}"),
             Error::Io {
                 address,
@@ -191,7 +200,9 @@ impl From<Error> for io::Error {
             Error::ConnectTimeout { .. } | Error::HandshakeTimeout { .. } => {
                 io::ErrorKind::TimedOut
             }
-            Error::Insecure { .. } | Error::WrongServer { .. } => io::ErrorKind::PermissionDenied,
+            Error::Insecure { .. } | Error::WrongServer { .. } | Error::Tls { .. } => {
+                io::ErrorKind::PermissionDenied
+            }
             Error::InvalidOption { .. } => io::ErrorKind::InvalidInput,
             Error::Serve { source, .. } | Error::Io { source, .. } => source.kind(),
         };

@@ -93,10 +93,12 @@ pub mod listener;
 pub mod message_limit;
 pub mod peer_policy;
 pub mod server;
+#[cfg(feature = "tls")]
+pub mod tls;
 
 pub use address::{Address, IntoAddress};
 pub use channel::{Channel, ChannelBuilder, connect};
-pub use connect_info::ConnectInfo;
+pub use connect_info::{ConnectInfo, PeerCertificate, SubjectAltName};
 pub use connector::{ClientStream, Connector, ServerIdentity};
 pub use error::Error;
 pub use listener::{

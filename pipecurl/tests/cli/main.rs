@@ -6,6 +6,8 @@
 mod flags;
 mod hung;
 mod support;
+#[cfg(feature = "tls")]
+mod tls;
 
 use std::path::Path;
 
@@ -405,7 +407,13 @@ fn every_address_form_the_transport_knows() {
     let server = server_on(&addresses, &["--allow-any-peer"]);
     for address in server.addresses() {
         let body = json!({"message": address}).to_string();
-        let reply = json_ok(&["-d", &body, address, "piperpc.demo.v1.Echo/Echo"]);
+        let reply = json_ok(&[
+            "-plaintext",
+            "-d",
+            &body,
+            address,
+            "piperpc.demo.v1.Echo/Echo",
+        ]);
         assert_eq!(reply[0]["message"], address.as_str());
     }
 }

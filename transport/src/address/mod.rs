@@ -10,7 +10,7 @@
 //! | `\\.\pipe\NAME`, `npipe:////./pipe/NAME`, `npipe://./pipe/NAME` | a Windows named pipe |
 //! | `unix:PATH`, `unix:///ABS/PATH`           | a Unix domain socket            |
 //! | `unix-abstract:NAME`                      | a Linux abstract socket         |
-//! | `http://HOST:PORT`, `HOST:PORT`           | plain TCP                       |
+//! | `http://HOST:PORT`, `https://HOST:PORT`, `HOST:PORT` | TCP (plaintext, or TLS where the server and client are set up for it) |
 //!
 //! Parsing is split in two: `syntax` reads the text the same way on every
 //! OS (so its tests run everywhere), then [`Address::parse`] resolves a bare

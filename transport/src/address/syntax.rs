@@ -50,13 +50,10 @@ pub(crate) fn parse(input: &str) -> Result<Parsed, Error> {
     if let Some(rest) = strip_scheme(input, "unix:") {
         return unix_path(input, rest);
     }
-    if let Some(rest) = strip_scheme(input, "http://") {
+    // Whether a TCP connection speaks TLS is the client's and server's
+    // setting, not the address's: both schemes name the same endpoint.
+    if let Some(rest) = strip_scheme(input, "http://").or_else(|| strip_scheme(input, "https://")) {
         return tcp(input, rest);
-    }
-    if strip_scheme(input, "https://").is_some() {
-        return Err(invalid(
-            "TLS is not supported: piperpc speaks plain HTTP/2; write http://HOST:PORT",
-        ));
     }
     if let Some((scheme, _)) = input.split_once("://") {
         return Err(unknown_scheme(input, scheme));

@@ -121,6 +121,14 @@ impl ChannelBuilder {
         self
     }
 
+    /// Speak TLS to the server (feature `tls`; TCP addresses only). Without
+    /// it a TCP channel is plaintext.
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, tls: crate::tls::ClientTls) -> ChannelBuilder {
+        self.connector = self.connector.tls(tls);
+        self
+    }
+
     /// A deadline for every call on the channel that sets none itself
     /// (none by default). It covers the whole call, streams included, and
     /// is sent to the server as `grpc-timeout`.

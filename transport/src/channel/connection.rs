@@ -127,7 +127,7 @@ impl Connection {
                 let peer = Arc::new(Peer::new(address.clone(), keepalive));
                 return Ok(Link { sender, peer });
             }
-            Ok(Answer::Closed(source)) => Error::io(address, "start HTTP/2 with", source),
+            Ok(Answer::Closed(source)) => refused(address, source),
             Err(_) => Error::HandshakeTimeout {
                 address: address.clone(),
                 timeout: self.connect_timeout,
@@ -141,4 +141,15 @@ impl Connection {
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Link>> {
         self.current.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// The server closed the connection before answering the HTTP/2 handshake.
+/// Over TLS 1.3 that is where a server refusing the client's certificate
+/// says so.
+fn refused(address: &crate::Address, source: std::io::Error) -> Error {
+    #[cfg(feature = "tls")]
+    if let Some(error) = crate::tls::explain::refused_after_handshake(address, &source) {
+        return error;
+    }
+    Error::io(address, "start HTTP/2 with", source)
 }

@@ -140,12 +140,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for Watched<S> {
                     io::ErrorKind::UnexpectedEof,
                     "the server closed the connection without answering",
                 ))),
-                Poll::Ready(Err(error)) => {
-                    self.report(Answer::Closed(io::Error::new(
-                        error.kind(),
-                        error.to_string(),
-                    )));
-                }
+                Poll::Ready(Err(error)) => self.report(Answer::Closed(copy(error))),
                 Poll::Pending => {}
             }
         }
@@ -181,6 +176,17 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Watched<S> {
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
     }
+}
+
+/// A copy of `error` for the connect to report, while hyper gets the
+/// original. A TLS error keeps its type, so the connect can say what it
+/// means.
+fn copy(error: &io::Error) -> io::Error {
+    #[cfg(feature = "tls")]
+    if let Some(copy) = crate::tls::explain::copy(error) {
+        return copy;
+    }
+    io::Error::new(error.kind(), error.to_string())
 }
 
 #[cfg(test)]

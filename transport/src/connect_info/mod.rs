@@ -7,12 +7,15 @@
 //! facts about its server. Each platform file builds it in one place, for
 //! both ends.
 
+mod certificate;
 #[cfg(unix)]
 mod unix;
 #[cfg(windows)]
 mod windows;
 
 use std::net::SocketAddr;
+
+pub use certificate::{PeerCertificate, SubjectAltName};
 
 /// The peer of one accepted connection, as the OS reports it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -30,6 +33,10 @@ pub struct ConnectInfo {
     pub peer_sid: Option<String>,
     /// The peer's socket address (TCP only).
     pub peer_addr: Option<SocketAddr>,
+    /// The identity in the peer's TLS certificate, verified against the
+    /// configured CA (TCP with TLS only: a server sees its client's when it
+    /// requires client certificates, a client sees its server's).
+    pub peer_certificate: Option<PeerCertificate>,
 }
 
 impl ConnectInfo {

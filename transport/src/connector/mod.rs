@@ -44,6 +44,8 @@ pub struct Connector {
     address: Arc<Address>,
     connect_timeout: Duration,
     server_identity: Option<ServerIdentity>,
+    #[cfg(feature = "tls")]
+    tls: Option<crate::tls::ClientTls>,
 }
 
 impl Connector {
@@ -73,6 +75,8 @@ impl Connector {
             address: Arc::new(address.into_address()?),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             server_identity: None,
+            #[cfg(feature = "tls")]
+            tls: None,
         })
     }
 
@@ -91,6 +95,14 @@ impl Connector {
     /// check of bare names included.
     pub fn verify_server(mut self, identity: ServerIdentity) -> Connector {
         self.server_identity = Some(identity);
+        self
+    }
+
+    /// Speak TLS to the server (feature `tls`; TCP addresses only: a local
+    /// address with TLS fails the connect with [`Error::InvalidOption`]).
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, tls: crate::tls::ClientTls) -> Connector {
+        self.tls = Some(tls);
         self
     }
 
@@ -115,12 +127,34 @@ impl Connector {
     /// that is not who the client trusts fails at once, before anything is
     /// sent: [`Error::Insecure`] for a bare name's directory that is not the
     /// client's own (Unix), [`Error::WrongServer`] for the server's identity.
+    /// With TLS, a failed handshake is [`Error::Tls`], saying why.
     ///
     /// # Errors
     ///
     /// As above, and [`Error::Io`] for any other OS failure, naming the
     /// address.
     pub async fn connect(&self) -> Result<ClientStream, Error> {
+        let stream = self.open().await?;
+        #[cfg(feature = "tls")]
+        if let Some(tls) = &self.tls {
+            return stream::upgrade(stream, tls, &self.address).await;
+        }
+        Ok(stream)
+    }
+
+    /// Opens the pipe or socket, retrying a busy server.
+    async fn open(&self) -> Result<ClientStream, Error> {
+        #[cfg(feature = "tls")]
+        if self.tls.is_some() && self.address.is_local() {
+            return Err(Error::InvalidOption {
+                option: "TLS",
+                reason: format!(
+                    "{} is a local address, and local addresses are never TLS: \
+                     the OS vouches for both ends",
+                    self.address
+                ),
+            });
+        }
         let identity = self.required_identity();
         if identity.is_some() {
             check_directory(&self.address)?;

@@ -13,6 +13,8 @@ pub struct ClientStream {
 #[derive(Debug)]
 pub(crate) enum Inner {
     Tcp(tokio::net::TcpStream),
+    #[cfg(feature = "tls")]
+    Tls(Box<tokio_rustls::client::TlsStream<tokio::net::TcpStream>>),
     #[cfg(unix)]
     Unix(tokio::net::UnixStream),
     #[cfg(windows)]
@@ -23,6 +25,8 @@ forward_read_to_field!(ClientStream, inner);
 forward_write_to_field!(ClientStream, inner);
 forward_to_variants!(Inner {
     Tcp,
+    #[cfg(feature = "tls")]
+    Tls,
     #[cfg(unix)]
     Unix,
     #[cfg(windows)]
@@ -33,16 +37,40 @@ impl ClientStream {
     /// Who the server is, as the OS reports it: pid, uid and gid of the
     /// socket's owner on Unix; pid and user SID of the pipe's server process
     /// on Windows (or, when that process's token is not ours to read, the
-    /// SID that owns the pipe); the address over TCP.
+    /// SID that owns the pipe); the address over TCP, and with TLS the
+    /// identity in the server's verified certificate.
     pub fn server_info(&self) -> ConnectInfo {
         match &self.inner {
             Inner::Tcp(stream) => stream.peer_addr().map(ConnectInfo::tcp).unwrap_or_default(),
+            #[cfg(feature = "tls")]
+            Inner::Tls(stream) => {
+                let (tcp, session) = stream.get_ref();
+                let mut info = tcp.peer_addr().map(ConnectInfo::tcp).unwrap_or_default();
+                info.peer_certificate = crate::tls::peer_certificate(session.peer_certificates());
+                info
+            }
             #[cfg(unix)]
             Inner::Unix(stream) => ConnectInfo::unix_peer(stream).unwrap_or_default(),
             #[cfg(windows)]
             Inner::Pipe(pipe) => ConnectInfo::pipe_server(pipe),
         }
     }
+}
+
+/// Runs the TLS handshake on a TCP stream to `address`.
+#[cfg(feature = "tls")]
+pub(crate) async fn upgrade(
+    stream: ClientStream,
+    tls: &crate::tls::ClientTls,
+    address: &Address,
+) -> Result<ClientStream, crate::Error> {
+    let Inner::Tcp(tcp) = stream.inner else {
+        unreachable!("TLS is set up only for TCP addresses");
+    };
+    let stream = tls.handshake(tcp, address).await?;
+    Ok(ClientStream {
+        inner: Inner::Tls(Box::new(stream)),
+    })
 }
 
 /// One connect attempt, without retries.

@@ -27,6 +27,8 @@ pub struct Connection {
 #[derive(Debug)]
 pub(crate) enum Stream {
     Tcp(tokio::net::TcpStream),
+    #[cfg(feature = "tls")]
+    Tls(Box<tokio_rustls::server::TlsStream<tokio::net::TcpStream>>),
     #[cfg(unix)]
     Unix(tokio::net::UnixStream),
     #[cfg(windows)]
@@ -35,11 +37,23 @@ pub(crate) enum Stream {
 
 forward_to_variants!(Stream {
     Tcp,
+    #[cfg(feature = "tls")]
+    Tls,
     #[cfg(unix)]
     Unix,
     #[cfg(windows)]
     Pipe,
 });
+
+#[cfg(feature = "tls")]
+fn is_tls(stream: &Stream) -> bool {
+    matches!(stream, Stream::Tls(_))
+}
+
+#[cfg(not(feature = "tls"))]
+fn is_tls(_: &Stream) -> bool {
+    false
+}
 
 /// A connection's place in the listener's books: counted while it lives,
 /// and holding a permit when there is a limit.
@@ -69,7 +83,7 @@ impl Connection {
     pub(crate) fn new(stream: Stream, info: ConnectInfo) -> Connection {
         // TCP clients name a real host; local ones may send a path that h2
         // refuses (see `authority`).
-        let local = !matches!(stream, Stream::Tcp(_));
+        let local = !matches!(stream, Stream::Tcp(_)) && !is_tls(&stream);
         let stream = HandshakeDeadline::new(stream);
         let stream = if local {
             AuthorityFix::new(stream)

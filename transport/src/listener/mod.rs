@@ -19,6 +19,8 @@ mod options;
 mod pipe_security;
 mod refuse;
 mod tcp;
+#[cfg(feature = "tls")]
+mod tls;
 #[cfg(unix)]
 mod unix;
 #[cfg(windows)]
@@ -36,8 +38,15 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 
 use crate::address::IntoAddress;
+#[cfg(feature = "tls")]
+use crate::peer_policy::Refusal;
 use crate::{Address, Error, PeerPolicy};
 use connection::Slot;
+
+/// What a plaintext client of a TLS address is told.
+#[cfg(feature = "tls")]
+const PLAINTEXT_ON_TLS: &str =
+    "this address serves TLS only, and the client spoke plaintext: connect with TLS";
 
 /// A bound endpoint that accepts connections.
 ///
@@ -68,6 +77,8 @@ impl OpenConnections {
 #[derive(Debug)]
 enum Acceptor {
     Tcp(tcp::TcpAcceptor),
+    #[cfg(feature = "tls")]
+    Tls(tls::TlsAcceptor),
     #[cfg(unix)]
     Unix(unix::UnixAcceptor),
     #[cfg(windows)]
@@ -106,6 +117,12 @@ impl Listener {
         let (acceptor, address) = match address {
             Address::Tcp(_) => {
                 let (acceptor, bound) = tcp::TcpAcceptor::bind(address)?;
+                #[cfg(feature = "tls")]
+                if let Some(server_tls) = &options.tls {
+                    let acceptor =
+                        tls::TlsAcceptor::new(acceptor, server_tls, options.handshake_timeout);
+                    return Ok(Listener::new(Acceptor::Tls(acceptor), bound, options));
+                }
                 (Acceptor::Tcp(acceptor), bound)
             }
             #[cfg(unix)]
@@ -126,19 +143,32 @@ impl Listener {
                 });
             }
         };
-        Ok(Listener {
+        Ok(Listener::new(acceptor, address, options))
+    }
+
+    fn new(acceptor: Acceptor, address: Address, options: &ListenerOptions) -> Listener {
+        Listener {
             acceptor,
             address,
             policy: options.peer_policy.clone(),
             handshake_timeout: options.handshake_timeout,
             limit: options.max_connections.map(|n| Arc::new(Semaphore::new(n))),
             open: Arc::default(),
-        })
+        }
     }
 
     /// The address actually bound: for TCP port 0, the port the OS chose.
     pub fn local_address(&self) -> &Address {
         &self.address
+    }
+
+    /// The address as announced: a TLS address as `https://HOST:PORT`.
+    pub(crate) fn announced(&self) -> String {
+        match (&self.acceptor, &self.address) {
+            #[cfg(feature = "tls")]
+            (Acceptor::Tls(_), Address::Tcp(host_port)) => format!("https://{host_port}"),
+            _ => self.address.to_string(),
+        }
     }
 
     /// Waits for the next connection the peer policy admits (refused ones
@@ -170,6 +200,15 @@ impl Listener {
         loop {
             let accepted = match &mut self.acceptor {
                 Acceptor::Tcp(a) => a.accept().await,
+                #[cfg(feature = "tls")]
+                Acceptor::Tls(a) => match a.accept().await {
+                    Ok(tls::Accepted::Tls(connection)) => Ok(connection),
+                    Ok(tls::Accepted::Plaintext(connection)) => {
+                        refuse::refuse(connection, Refusal::new(PLAINTEXT_ON_TLS));
+                        continue;
+                    }
+                    Err(error) => Err(error),
+                },
                 #[cfg(unix)]
                 Acceptor::Unix(a) => a.accept().await,
                 #[cfg(windows)]

@@ -34,6 +34,8 @@ pub struct ListenerOptions {
     pub(crate) pipe_security: PipeSecurity,
     pub(crate) max_connections: Option<usize>,
     pub(crate) handshake_timeout: Option<Duration>,
+    #[cfg(feature = "tls")]
+    pub(crate) tls: Option<crate::tls::ServerTls>,
 }
 
 /// How long a new connection may take to send the HTTP/2 preface.
@@ -49,6 +51,8 @@ impl Default for ListenerOptions {
             pipe_security: PipeSecurity::default(),
             max_connections: None,
             handshake_timeout: Some(DEFAULT_HANDSHAKE_TIMEOUT),
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 }
@@ -109,9 +113,19 @@ impl ListenerOptions {
         self
     }
 
+    /// TCP addresses speak TLS with these settings (feature `tls`); local
+    /// addresses are never TLS. A client that speaks plaintext to such an
+    /// address is told it must use TLS, and never reaches a service.
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, tls: crate::tls::ServerTls) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
     /// How long a new connection may take to send its first bytes (the
-    /// HTTP/2 preface) before it is closed (default
-    /// [`DEFAULT_HANDSHAKE_TIMEOUT`]; `None` waits forever).
+    /// HTTP/2 preface, and before it on TLS the whole TLS handshake) before
+    /// it is closed (default [`DEFAULT_HANDSHAKE_TIMEOUT`]; `None` waits
+    /// forever).
     pub fn handshake_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.handshake_timeout = timeout;
         self

@@ -18,7 +18,7 @@ const REFUSED_LINGER: Duration = Duration::from_secs(5);
 
 /// Serves `PERMISSION_DENIED: <reason>` on `connection`, in the background.
 pub(super) fn refuse(connection: Connection, reason: Refusal) {
-    tracing::warn!(peer = ?connection.info(), %reason, "connection refused by the peer policy");
+    tracing::warn!(peer = ?connection.info(), %reason, "connection refused");
     let message = format!("permission denied: {reason}");
     tokio::spawn(async move {
         let service = hyper::service::service_fn(move |_request| {

@@ -1,8 +1,10 @@
 //! Plain TCP: the way out when a deployment spans machines.
 
 use std::io;
+use std::net::SocketAddr;
+use std::task::{Context, Poll, ready};
 
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 
 use super::connection::{Connection, Stream};
 use crate::{Address, ConnectInfo, Error};
@@ -39,10 +41,19 @@ impl TcpAcceptor {
     }
 
     pub(crate) async fn accept(&mut self) -> io::Result<Connection> {
-        let (stream, peer) = self.listener.accept().await?;
+        let (stream, peer) = std::future::poll_fn(|cx| self.poll_accept(cx)).await?;
+        Ok(Connection::new(Stream::Tcp(stream), ConnectInfo::tcp(peer)))
+    }
+
+    /// The next TCP connection, set up for gRPC.
+    pub(crate) fn poll_accept(
+        &self,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
+        let (stream, peer) = ready!(self.listener.poll_accept(cx))?;
         // gRPC messages are framed by HTTP/2 and flushed whole; Nagle would
         // only hold back the last segment of each.
         stream.set_nodelay(true)?;
-        Ok(Connection::new(Stream::Tcp(stream), ConnectInfo::tcp(peer)))
+        Poll::Ready(Ok((stream, peer)))
     }
 }

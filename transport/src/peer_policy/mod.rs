@@ -7,8 +7,10 @@
 //! answers a refused request with `PERMISSION_DENIED` and a reason, and never
 //! hands its body to the service.
 //!
-//! TCP peers carry no OS identity, so only [`PeerPolicy::any`] (or a custom
-//! predicate) admits them.
+//! TCP peers carry no OS identity. With mutual TLS (feature `tls`) a
+//! verified client certificate is theirs, and [`PeerPolicy::allow_san`]
+//! admits them by its subject alternative names; otherwise only
+//! [`PeerPolicy::any`] (or a custom predicate) admits them.
 
 mod layer;
 mod service;
@@ -73,6 +75,7 @@ pub struct PeerPolicy {
     uids: Vec<u32>,
     gids: Vec<u32>,
     sids: Vec<String>,
+    sans: Vec<String>,
     custom: Option<Arc<Predicate>>,
 }
 
@@ -142,6 +145,26 @@ impl PeerPolicy {
         self
     }
 
+    /// Also admit TLS clients whose verified certificate carries the
+    /// subject alternative name `san`: a DNS name (compared without regard
+    /// to case), a URI such as a SPIFFE ID, an IP address or an e-mail
+    /// address. Only a server that requires client certificates (mutual
+    /// TLS) has any to compare.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use piperpc::PeerPolicy;
+    ///
+    /// // This user's local processes, and one workload over mutual TLS.
+    /// let policy = PeerPolicy::same_user().allow_san("spiffe://example.org/worker");
+    /// # let _ = policy;
+    /// ```
+    pub fn allow_san(mut self, san: impl Into<String>) -> PeerPolicy {
+        self.sans.push(san.into());
+        self
+    }
+
     /// True when every peer is admitted without looking at it.
     pub fn admits_anyone(&self) -> bool {
         self.any
@@ -160,9 +183,7 @@ impl PeerPolicy {
             return custom(peer);
         }
         if !peer.is_local() {
-            return Err(Refusal::new(
-                "TCP peers have no OS identity; this server admits only local peers",
-            ));
+            return self.check_remote(peer);
         }
         if let Some(uid) = peer.peer_uid {
             if self.same_user && Some(uid) == identity::current_uid() || self.uids.contains(&uid) {
@@ -189,6 +210,27 @@ impl PeerPolicy {
             "the OS did not say who the peer is, so it cannot be admitted",
         ))
     }
+
+    /// A TCP peer: admitted only by an allowed SAN of its verified
+    /// certificate.
+    fn check_remote(&self, peer: &ConnectInfo) -> Result<(), Refusal> {
+        let Some(certificate) = &peer.peer_certificate else {
+            return Err(Refusal::new(
+                "a TCP peer without a verified client certificate has no identity; this \
+                 server admits it only if told to admit any peer",
+            ));
+        };
+        let allowed = certificate
+            .sans
+            .iter()
+            .any(|san| self.sans.iter().any(|allowed| san.matches(allowed)));
+        if allowed {
+            return Ok(());
+        }
+        Err(Refusal::new(format!(
+            "the client certificate {certificate} is not allowed to call this server"
+        )))
+    }
 }
 
 impl fmt::Debug for PeerPolicy {
@@ -199,6 +241,7 @@ impl fmt::Debug for PeerPolicy {
             .field("uids", &self.uids)
             .field("gids", &self.gids)
             .field("sids", &self.sids)
+            .field("sans", &self.sans)
             .field("custom", &self.custom.is_some())
             .finish()
     }

@@ -78,3 +78,50 @@ fn a_peer_without_identity_is_refused() {
     assert!(PeerPolicy::same_user().check(&nameless).is_err());
     assert!(PeerPolicy::any().check(&nameless).is_ok());
 }
+
+fn tls_peer(sans: Vec<crate::SubjectAltName>) -> ConnectInfo {
+    ConnectInfo {
+        peer_certificate: Some(crate::PeerCertificate {
+            subject: "CN=worker".to_string(),
+            sans,
+        }),
+        ..tcp_peer()
+    }
+}
+
+#[test]
+fn tls_peers_are_admitted_by_an_allowed_san_only() {
+    use crate::SubjectAltName::{Dns, Uri};
+    let worker = tls_peer(vec![
+        Dns("worker.example.org".into()),
+        Uri("spiffe://example.org/worker".into()),
+    ]);
+    let by_uri = PeerPolicy::same_user().allow_san("spiffe://example.org/worker");
+    assert!(by_uri.check(&worker).is_ok());
+    let by_dns = PeerPolicy::nobody().allow_san("WORKER.example.org");
+    assert!(by_dns.check(&worker).is_ok());
+
+    let other = PeerPolicy::same_user().allow_san("spiffe://example.org/admin");
+    let refused = other.check(&worker).unwrap_err();
+    assert!(
+        refused.reason().contains("`CN=worker`")
+            && refused.reason().contains("URI:spiffe://example.org/worker"),
+        "{refused}"
+    );
+    // No certificate: no identity, whatever SANs are allowed.
+    let anonymous = by_uri.check(&tcp_peer()).unwrap_err();
+    assert!(
+        anonymous
+            .reason()
+            .contains("without a verified client certificate"),
+        "{anonymous}"
+    );
+    // A SAN admits TCP peers only; it names no local process.
+    let me_local = unix_peer(u32::MAX - 7, u32::MAX - 7);
+    assert!(
+        PeerPolicy::nobody()
+            .allow_san("x")
+            .check(&me_local)
+            .is_err()
+    );
+}

@@ -50,15 +50,16 @@ impl Bound {
 
     /// Prints the ready line `listening on ADDRESS` for each address to
     /// standard output, and flushes it: what a supervisor or a test harness
-    /// (such as pipecurl's) waits for before it connects.
+    /// (such as pipecurl's) waits for before it connects. A TCP address
+    /// that serves TLS is written `https://HOST:PORT`.
     ///
     /// # Errors
     ///
     /// Standard output could not be written.
     pub fn announce(&self) -> std::io::Result<()> {
         let mut stdout = std::io::stdout().lock();
-        for address in self.local_addresses() {
-            writeln!(stdout, "listening on {address}")?;
+        for listener in &self.listeners {
+            writeln!(stdout, "listening on {}", listener.announced())?;
         }
         stdout.flush()
     }
@@ -110,7 +111,7 @@ impl Bound {
         let mut servers = tokio::task::JoinSet::new();
         for listener in listeners {
             let address = listener.local_address().clone();
-            tracing::info!(%address, "serving");
+            tracing::info!(address = %listener.announced(), "serving");
             let mut stopped = stop.subscribe();
             let server = build(&settings, drain.clone())
                 .add_routes(routes.clone())

@@ -6,7 +6,8 @@
 //!
 //! | default | switch |
 //! |---|---|
-//! | only peers running as this user (Unix uid, Windows SID) | [`Server::peer_policy`] |
+//! | only peers running as this user (Unix uid, Windows SID); TCP peers refused | [`Server::peer_policy`] |
+//! | TCP is plaintext; TLS, mutual TLS with a client CA (feature `tls`) | `Server::tls` |
 //! | HTTP/2 frames and windows sized for a local link | [`Server::local_http2_settings`] |
 //! | deadlines cover whole streams: `DEADLINE_EXCEEDED` at the caller's `grpc-timeout` ([`crate::deadline`]) | [`Server::enforce_deadlines`] |
 //! | oversized messages are `RESOURCE_EXHAUSTED`, as gRPC specifies ([`crate::message_limit`]) | [`Server::resource_exhausted`] |
@@ -111,6 +112,16 @@ impl Server {
     /// reach a service.
     pub fn peer_policy(mut self, policy: PeerPolicy) -> Server {
         self.listener = self.listener.peer_policy(policy);
+        self
+    }
+
+    /// Serve TLS on TCP addresses (feature `tls`; local addresses are never
+    /// TLS). With a client CA, callers are identified by their certificates
+    /// and admitted by SAN ([`PeerPolicy::allow_san`]); without one they
+    /// are anonymous, and only [`PeerPolicy::any`] admits them.
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, tls: crate::tls::ServerTls) -> Server {
+        self.listener = self.listener.tls(tls);
         self
     }
 
