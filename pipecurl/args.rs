@@ -242,6 +242,8 @@ pub struct Options {
     /// Largest message accepted or sent.
     pub max_message_size: usize,
     /// TLS for a TCP address; `None`: plaintext (or a local address).
+    /// Always `None` in a build without the `tls` feature.
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
     pub tls: Option<TlsOptions>,
 }
 
