@@ -164,7 +164,12 @@ impl fmt::Display for Error {
                 f,
                 "the server on {address} runs as {actual}, not {expected}; refusing to send it anything"
             ),
-            Error::Tls { address, reason } => write!(f, "TLS with {address} failed: {reason}"),
+            Error::Tls { address, reason } => match address {
+                Address::Tcp(host_port) => {
+                    write!(f, "TLS with https://{host_port} failed: {reason}")
+                }
+                other => write!(f, "TLS with {other} failed: {reason}"),
+            },
             Error::Serve { what, source } => write!(f, "cannot {what}: {source}"),
             Error::Io {
                 address,
