@@ -41,6 +41,10 @@ pub struct LoadArgs {
     /// Calls per connection.
     #[arg(long, default_value_t = 200)]
     pub calls: usize,
+    /// TCP: plaintext HTTP/2, which `load` needs there (it has no TLS
+    /// flags; TCP is TLS unless told otherwise, as in `call`).
+    #[arg(long)]
+    pub plaintext: bool,
     /// Prefix of the keys this run writes.
     #[arg(long, default_value = "load")]
     pub key_prefix: String,

@@ -114,6 +114,12 @@ async fn call(args: CallArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn load(args: LoadArgs) -> anyhow::Result<ExitCode> {
+    if !args.connect.is_local() && !args.plaintext {
+        anyhow::bail!(
+            "load has no TLS flags: pass --plaintext to load {} over plaintext TCP",
+            args.connect
+        );
+    }
     let plan = piperpc_demo::client::load::LoadPlan {
         address: args.connect,
         connections: args.connections,
