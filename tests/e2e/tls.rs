@@ -300,3 +300,22 @@ async fn connect_info_carries_the_verified_certificate_on_both_ends() {
         vec![SubjectAltName::Dns("localhost".to_string())]
     );
 }
+
+#[test]
+fn a_client_stalled_in_its_handshake_holds_up_no_one() {
+    use std::io::Write;
+
+    let pki = Pki::new();
+    let mut flags = pki.mutual_tls();
+    flags.extend(["--handshake-timeout", "60"]);
+    let server = Server::start_on(&["127.0.0.1:0"], &flags);
+    let host_port = server.address().trim_start_matches("https://");
+    // Opens a TLS record and never finishes it, for longer than the call
+    // below takes.
+    let mut stalled = std::net::TcpStream::connect(host_port).expect("connect");
+    stalled.write_all(&[0x16, 0x03, 0x01]).expect("write");
+    let admitted = call_with(server.address(), &pki.client(&pki.worker), &["echo", "hi"]);
+    assert!(admitted.status.success(), "{}", stderr(&admitted));
+    drop(stalled);
+    server.stop(Duration::from_secs(30));
+}

@@ -26,12 +26,18 @@
 //!   `tower::Service<Uri>` for tonic's own `Endpoint`), checking whom it
 //!   reached ([`ServerIdentity`]).
 //! - [`ConnectInfo`]: who is on the other end (pid; uid/gid on Unix; SID on
-//!   Windows), in every request's extensions.
+//!   Windows; a verified certificate over TLS), in every request's
+//!   extensions.
 //! - [`peer_policy`]: who may call ([`PeerPolicy`]), enforced by the
 //!   listener (or a tower layer) before any service sees a request.
 //! - [`deadline`], [`message_limit`]: the server's tower layers, for those
 //!   who build their own tonic server.
 //! - [`http2`]: the HTTP/2 settings both ends use on a local link.
+//! - `tls` (feature `tls`): TLS and mutual TLS for TCP addresses
+//!   (`ServerTls`, `ClientTls`); the caller's verified certificate is in
+//!   [`ConnectInfo::peer_certificate`] and [`PeerPolicy::allow_san`] admits
+//!   by it. Off by default: the crate stays lean, and local pipes need no
+//!   TLS.
 //! - [`Error`]: the crate's one error type.
 //!
 //! Platform code lives in `unix.rs` / `windows.rs` files behind `cfg`, under
