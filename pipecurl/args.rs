@@ -715,4 +715,42 @@ mod tests {
         let o = options(&["-d", "@", "addr", "pkg.S.M"]).unwrap();
         assert_eq!(o.data, Some(Data::Stdin));
     }
+
+    #[cfg(feature = "tls")]
+    #[test]
+    fn tcp_is_tls_unless_plaintext_and_local_never_is() {
+        let tls = options(&[
+            "-cacert",
+            "ca.pem",
+            "-servername",
+            "x",
+            "127.0.0.1:1",
+            "list",
+        ])
+        .unwrap();
+        assert_eq!(
+            tls.tls,
+            Some(TlsOptions {
+                cacert: Some(PathBuf::from("ca.pem")),
+                servername: Some("x".to_string()),
+                ..TlsOptions::default()
+            })
+        );
+        let default = options(&["127.0.0.1:1", "list"]).unwrap();
+        assert_eq!(default.tls, Some(TlsOptions::default()));
+        assert_eq!(
+            options(&["-plaintext", "127.0.0.1:1", "list"]).unwrap().tls,
+            None
+        );
+        assert_eq!(options(&["my-app", "list"]).unwrap().tls, None);
+        assert_eq!(
+            options(&["-plaintext", "my-app", "list"]).unwrap().tls,
+            None
+        );
+        let mutual = options(&["-cert", "c.pem", "-key", "k.pem", "h:1", "list"]).unwrap();
+        assert_eq!(
+            mutual.tls.unwrap().identity,
+            Some((PathBuf::from("c.pem"), PathBuf::from("k.pem")))
+        );
+    }
 }
