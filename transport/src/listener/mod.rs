@@ -81,8 +81,10 @@ enum Acceptor {
     Tls(tls::TlsAcceptor),
     #[cfg(unix)]
     Unix(unix::UnixAcceptor),
+    // Boxed: the pipe acceptor holds the pipe's security descriptor and
+    // pending instances, several times the size of the others.
     #[cfg(windows)]
-    Pipe(windows::PipeAcceptor),
+    Pipe(Box<windows::PipeAcceptor>),
 }
 
 impl Listener {
@@ -132,7 +134,7 @@ impl Listener {
             ),
             #[cfg(windows)]
             Address::NamedPipe(_) => (
-                Acceptor::Pipe(windows::PipeAcceptor::bind(address, options)?),
+                Acceptor::Pipe(Box::new(windows::PipeAcceptor::bind(address, options)?)),
                 address.clone(),
             ),
             #[allow(unreachable_patterns)]
