@@ -100,7 +100,8 @@ pub use connect_info::ConnectInfo;
 pub use connector::{ClientStream, Connector, ServerIdentity};
 pub use error::Error;
 pub use listener::{
-    Connection, Incoming, Listener, ListenerOptions, OpenConnections, PipeSecurity,
+    Connection, DEFAULT_PENDING_INSTANCES, Incoming, Listener, ListenerOptions, OpenConnections,
+    PipeSecurity,
 };
 pub use peer_policy::{PeerPolicy, PeerPolicyLayer};
 pub use server::Server;
