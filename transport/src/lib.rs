@@ -96,7 +96,7 @@ pub mod server;
 
 pub use address::{Address, IntoAddress};
 pub use channel::{Channel, ChannelBuilder, connect};
-pub use connect_info::ConnectInfo;
+pub use connect_info::{ConnectInfo, IntegrityLevel};
 pub use connector::{ClientStream, Connector, ServerIdentity};
 pub use error::Error;
 pub use listener::{

@@ -7,12 +7,15 @@
 //! facts about its server. Each platform file builds it in one place, for
 //! both ends.
 
+mod integrity;
 #[cfg(unix)]
 mod unix;
 #[cfg(windows)]
 mod windows;
 
 use std::net::SocketAddr;
+
+pub use integrity::IntegrityLevel;
 
 /// The peer of one accepted connection, as the OS reports it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -30,6 +33,18 @@ pub struct ConnectInfo {
     pub peer_sid: Option<String>,
     /// The peer's socket address (TCP only).
     pub peer_addr: Option<SocketAddr>,
+    /// The Windows session the peer runs in (`GetNamedPipeClientSessionId`;
+    /// 0 is the services' session, each interactive logon has its own).
+    /// Windows only.
+    pub peer_session_id: Option<u32>,
+    /// The integrity level of the peer process's token (Windows only, when
+    /// this process may query that token; `None` otherwise, as for
+    /// [`peer_sid`](Self::peer_sid)).
+    pub peer_integrity: Option<IntegrityLevel>,
+    /// Whether the peer process's token is elevated (`TokenElevation`:
+    /// "Run as administrator" under UAC). Windows only, when the token may
+    /// be queried, as for [`peer_integrity`](Self::peer_integrity).
+    pub peer_elevated: Option<bool>,
 }
 
 impl ConnectInfo {

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use super::PipeSecurity;
 use crate::address::IntoAddress;
-use crate::{Error, Listener, PeerPolicy};
+use crate::{Error, IntegrityLevel, Listener, PeerPolicy};
 
 /// Settings for [`Listener`]s.
 ///
@@ -35,6 +35,7 @@ pub struct ListenerOptions {
     pub(crate) max_connections: Option<usize>,
     pub(crate) handshake_timeout: Option<Duration>,
     pub(crate) pending_instances: usize,
+    pub(crate) pipe_min_integrity: Option<IntegrityLevel>,
 }
 
 /// How long a new connection may take to send the HTTP/2 preface.
@@ -60,6 +61,7 @@ impl Default for ListenerOptions {
             max_connections: None,
             handshake_timeout: Some(DEFAULT_HANDSHAKE_TIMEOUT),
             pending_instances: DEFAULT_PENDING_INSTANCES,
+            pipe_min_integrity: None,
         }
     }
 }
@@ -94,6 +96,42 @@ impl ListenerOptions {
     /// [`PipeSecurity::CurrentUser`]). A malformed SDDL fails the bind.
     pub fn pipe_security(mut self, security: PipeSecurity) -> Self {
         self.pipe_security = security;
+        self
+    }
+
+    /// Windows: the lowest integrity level a client may run at and still
+    /// send to the pipe, enforced by the OS when the client opens it: the
+    /// no-write-up mandatory label `S:(ML;;NW;;;<level>)` every instance
+    /// carries.
+    ///
+    /// The default is [`IntegrityLevel::Medium`] (or the server's own level,
+    /// if that is lower): ordinary and elevated processes may call,
+    /// sandboxed low-integrity ones may not. [`IntegrityLevel::Low`] admits
+    /// sandboxed clients too; [`IntegrityLevel::High`], on an elevated
+    /// server, only elevated clients. The DACL
+    /// ([`pipe_security`](Self::pipe_security)) applies as well; a
+    /// [`PipeSecurity::Sddl`] is taken as it is and ignores this setting
+    /// (write its own `S:(ML;...)` part).
+    ///
+    /// A level above the server's own fails the bind with
+    /// [`Error::InvalidOption`]: Windows lets a process label an object at
+    /// most at its own level. Unix ignores this setting.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use piperpc::{IntegrityLevel, ListenerOptions};
+    ///
+    /// # async fn run() -> Result<(), piperpc::Error> {
+    /// // A helper that a browser's sandboxed (low-integrity) process calls.
+    /// let listener = ListenerOptions::new()
+    ///     .pipe_min_integrity(IntegrityLevel::Low)
+    ///     .bind("my-helper")?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn pipe_min_integrity(mut self, level: IntegrityLevel) -> Self {
+        self.pipe_min_integrity = Some(level);
         self
     }
 

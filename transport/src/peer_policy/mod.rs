@@ -12,6 +12,7 @@
 
 mod layer;
 mod service;
+mod token_rules;
 
 use std::fmt;
 use std::sync::Arc;
@@ -21,6 +22,7 @@ pub use service::PeerPolicyService;
 
 use crate::ConnectInfo;
 use crate::identity;
+use token_rules::TokenRules;
 
 type Predicate = dyn Fn(&ConnectInfo) -> Result<(), Refusal> + Send + Sync;
 
@@ -74,6 +76,8 @@ pub struct PeerPolicy {
     gids: Vec<u32>,
     sids: Vec<String>,
     custom: Option<Arc<Predicate>>,
+    /// Integrity, elevation and session requirements (Windows).
+    token: TokenRules,
 }
 
 impl PeerPolicy {
@@ -144,15 +148,22 @@ impl PeerPolicy {
 
     /// True when every peer is admitted without looking at it.
     pub fn admits_anyone(&self) -> bool {
-        self.any
+        self.any && self.token.is_empty()
     }
 
-    /// `Ok` when `peer` may call.
+    /// `Ok` when `peer` may call: its user is admitted, and it meets the
+    /// integrity, elevation and session requirements, if any.
     ///
     /// # Errors
     ///
     /// A [`Refusal`] saying who the peer is and why it may not call.
     pub fn check(&self, peer: &ConnectInfo) -> Result<(), Refusal> {
+        self.check_user(peer)?;
+        self.token.check(peer)
+    }
+
+    /// The user check: `any`, the predicate, or the allow lists.
+    fn check_user(&self, peer: &ConnectInfo) -> Result<(), Refusal> {
         if self.any {
             return Ok(());
         }
@@ -200,6 +211,7 @@ impl fmt::Debug for PeerPolicy {
             .field("gids", &self.gids)
             .field("sids", &self.sids)
             .field("custom", &self.custom.is_some())
+            .field("token", &self.token)
             .finish()
     }
 }

@@ -23,6 +23,7 @@ use windows_sys::Win32::Foundation::{ERROR_ACCESS_DENIED, ERROR_INVALID_NAME, ER
 
 use super::connection::{Connection, Stream};
 use super::options::ListenerOptions;
+use super::pipe_security::pipe_label;
 use crate::{Address, ConnectInfo, Error, identity};
 use descriptor::SecurityDescriptor;
 
@@ -50,7 +51,15 @@ impl PipeAcceptor {
             option: "pipe security",
             reason: "cannot read this process's user SID to build the pipe's DACL".to_string(),
         })?;
-        let sddl = options.pipe_security.to_sddl(&user);
+        let label = pipe_label(
+            options.pipe_min_integrity,
+            identity::current_token().integrity,
+        )
+        .map_err(|reason| Error::InvalidOption {
+            option: "pipe integrity",
+            reason,
+        })?;
+        let sddl = options.pipe_security.to_sddl(&user, label);
         let security = SecurityDescriptor::from_sddl(&sddl).map_err(|e| Error::InvalidOption {
             option: "pipe security",
             reason: e.to_string(),
