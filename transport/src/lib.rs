@@ -25,8 +25,9 @@
 //! - [`connector`]: open a stream to an address ([`Connector`], a
 //!   `tower::Service<Uri>` for tonic's own `Endpoint`), checking whom it
 //!   reached ([`ServerIdentity`]).
-//! - [`ConnectInfo`]: who is on the other end (pid; uid/gid on Unix; SID on
-//!   Windows), in every request's extensions.
+//! - [`ConnectInfo`]: who is on the other end (pid; uid/gid on Unix; SID,
+//!   session, [`IntegrityLevel`] and elevation on Windows), in every
+//!   request's extensions.
 //! - [`peer_policy`]: who may call ([`PeerPolicy`]), enforced by the
 //!   listener (or a tower layer) before any service sees a request.
 //! - [`deadline`], [`message_limit`]: the server's tower layers, for those

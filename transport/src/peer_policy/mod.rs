@@ -9,6 +9,11 @@
 //!
 //! TCP peers carry no OS identity, so only [`PeerPolicy::any`] (or a custom
 //! predicate) admits them.
+//!
+//! On Windows a policy can also require things of the peer's token and
+//! session beyond its user: [`PeerPolicy::min_integrity`],
+//! [`PeerPolicy::require_server_elevation`],
+//! [`PeerPolicy::require_server_session`].
 
 mod layer;
 mod service;

@@ -96,7 +96,7 @@ impl PipeAcceptor {
             if self.pending.is_empty() {
                 return Err(e);
             }
-            tracing::warn!(path = %self.path, error = %e, "could not create every pending pipe instance; retrying on next accept");
+            self.fill_failed(&e);
         }
         // The instances stay in `self` while waiting, and a connect future is
         // cancel-safe, so a cancelled accept loses no client.
@@ -123,7 +123,7 @@ impl PipeAcceptor {
         // ends on its first read.)
         result?;
         if let Err(e) = self.fill() {
-            tracing::warn!(path = %self.path, error = %e, "could not create the next pipe instance; retrying on next accept");
+            self.fill_failed(&e);
         }
         let info = ConnectInfo::pipe_client(&instance);
         Ok(Connection::new(Stream::Pipe(instance), info))
@@ -138,6 +138,17 @@ impl PipeAcceptor {
             self.pending.push(next);
         }
         Ok(())
+    }
+
+    /// Logs a failed top-up, which the next accept retries. Busy means the
+    /// pipe has all the instances Windows allows (255), connected ones
+    /// included: expected under load, so not a warning.
+    fn fill_failed(&self, error: &io::Error) {
+        if error.raw_os_error() == Some(ERROR_PIPE_BUSY as i32) {
+            tracing::debug!(path = %self.path, waiting = self.pending.len(), "the pipe has as many instances as Windows allows; the next accept retries");
+        } else {
+            tracing::warn!(path = %self.path, error = %error, waiting = self.pending.len(), "could not create a waiting pipe instance; the next accept retries");
+        }
     }
 }
 
