@@ -204,7 +204,9 @@ impl ListenerOptions {
     /// # Errors
     ///
     /// As [`Listener::bind`], and [`Error::InvalidOption`] for an option
-    /// the OS rejects (a malformed SDDL, say).
+    /// the OS rejects (a malformed SDDL, say, or a
+    /// [`pipe_min_integrity`](Self::pipe_min_integrity) above this
+    /// process's own level).
     pub fn bind(&self, address: impl IntoAddress) -> Result<Listener, Error> {
         Listener::bind_with(&address.into_address()?, self)
     }
