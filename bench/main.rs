@@ -31,8 +31,9 @@
 //! - [`role`], [`servers`], [`raw`]: the servers, as child processes of this
 //!   same executable (so no other binary must be built first).
 //! - [`client`], [`grpc`]: one connection to a subject, one API.
-//! - [`session`], [`memory`], [`unary`], [`concurrency`], [`streaming`]:
-//!   the measurements; [`rss`], [`stats`], [`machine`]: what they read.
+//! - [`session`], [`memory`], [`unary`], [`connect`], [`concurrency`],
+//!   [`streaming`]: the measurements; [`rss`], [`stats`], [`machine`]:
+//!   what they read.
 //! - [`results`], [`report`], [`json`], [`charts`], [`svg`]: the output;
 //!   [`progress`]: the bar on stderr.
 
@@ -40,6 +41,7 @@ mod args;
 mod charts;
 mod client;
 mod concurrency;
+mod connect;
 mod grpc;
 mod json;
 mod machine;

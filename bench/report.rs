@@ -47,7 +47,7 @@ pub fn header(report: &Report) -> Vec<String> {
     ));
     lines.push(
         "ratios are piperpc / other: for us, MiB and KiB lower is better (0.80x = 20% faster or less); \
-         for calls/s and MB/s higher is better (1.25x = 25% more); MB = 10^6 bytes"
+         for calls/s, conns/s and MB/s higher is better (1.25x = 25% more); MB = 10^6 bytes"
             .to_string(),
     );
     lines.push(

@@ -14,7 +14,7 @@ use crate::progress::Progress;
 use crate::results::{Figure, Group, Report};
 use crate::servers::Servers;
 use crate::session::Session;
-use crate::{charts, concurrency, json, memory, report, streaming, unary};
+use crate::{charts, concurrency, connect, json, memory, report, streaming, unary};
 
 /// Runs the benchmark `args` asks for.
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
@@ -99,7 +99,7 @@ async fn measure(
         .iter()
         .map(|part| match part {
             Group::Memory => memory::steps(&plan),
-            Group::Latency => unary::steps(&plan),
+            Group::Latency => unary::steps(&plan) + connect::steps(&plan),
             Group::Concurrency => concurrency::steps(&plan),
             Group::Throughput => streaming::steps(&plan),
         })
@@ -113,7 +113,13 @@ async fn measure(
     for part in parts {
         let measured = match part {
             Group::Memory => memory::measure(&session, &servers).await,
-            Group::Latency => unary::measure(&session).await,
+            Group::Latency => match unary::measure(&session).await {
+                Ok(mut figures) => connect::measure(&session).await.map(|more| {
+                    figures.extend(more);
+                    figures
+                }),
+                Err(e) => Err(e),
+            },
             Group::Concurrency => concurrency::measure(&session).await,
             Group::Throughput => streaming::measure(&session).await,
         };

@@ -1,7 +1,7 @@
 //! Access-control flags: who may call `serve`, and whom `call` trusts.
 
 use clap::{Args, ValueEnum};
-use piperpc::{ListenerOptions, PeerPolicy, PipeSecurity, ServerIdentity};
+use piperpc::{IntegrityLevel, ListenerOptions, PeerPolicy, PipeSecurity, ServerIdentity};
 
 /// Who may call the server.
 #[derive(Debug, Args)]
@@ -35,6 +35,30 @@ pub struct CallerAccess {
     /// Windows: the pipe's security descriptor, in SDDL.
     #[arg(long, value_name = "SDDL")]
     sddl: Option<String>,
+    /// Windows: the lowest integrity level a client may run at and still
+    /// send to the pipe (its mandatory label). Default: medium; `low` admits
+    /// sandboxed processes, `high` (elevated servers) only elevated ones,
+    /// `system` (SYSTEM services) only services. At most the server's own.
+    #[arg(long, value_enum, value_name = "LEVEL", conflicts_with = "sddl")]
+    pipe_min_integrity: Option<Integrity>,
+    /// Windows: when this server runs elevated, admit only elevated clients.
+    #[arg(long)]
+    require_server_elevation: bool,
+    /// Windows: admit only clients in this server's own session.
+    #[arg(long)]
+    require_server_session: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Integrity {
+    /// Sandboxed processes and up.
+    Low,
+    /// Ordinary processes and up (the default).
+    Medium,
+    /// Elevated processes only.
+    High,
+    /// Services running as SYSTEM only.
+    System,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -77,7 +101,21 @@ impl CallerAccess {
         for san in &self.allow_sans {
             policy = policy.allow_san(san);
         }
+        if self.require_server_elevation {
+            policy = policy.require_server_elevation();
+        }
+        if self.require_server_session {
+            policy = policy.require_server_session();
+        }
         let mut options = ListenerOptions::new().peer_policy(policy);
+        if let Some(level) = self.pipe_min_integrity {
+            options = options.pipe_min_integrity(match level {
+                Integrity::Low => IntegrityLevel::Low,
+                Integrity::Medium => IntegrityLevel::Medium,
+                Integrity::High => IntegrityLevel::High,
+                Integrity::System => IntegrityLevel::System,
+            });
+        }
         if let Some(mode) = self.mode {
             options = options.socket_mode(mode);
         }

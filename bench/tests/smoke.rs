@@ -35,6 +35,7 @@ fn smoke_run_prints_the_table_and_writes_json_and_charts() {
         "piperpc/TCP",
         "piperpc/raw",
         "unary 64 B, 1 connection: p50",
+        "new connection + first unary 64 B call",
         "MB/s",
     ] {
         assert!(stdout.contains(expected), "no `{expected}` in:\n{stdout}");

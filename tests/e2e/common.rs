@@ -164,6 +164,10 @@ pub fn client_mid_stream(address: &str, lines: usize) -> Child {
             .expect("the stream never started");
         assert_eq!(line, expected.to_string());
     }
+    // Keep reading: a dropped receiver would end the reader thread, close
+    // the client's stdout, and the client exits on its next line (a broken
+    // pipe exits 0), long before the test kills it.
+    std::thread::spawn(move || printed.into_iter().for_each(drop));
     child
 }
 

@@ -53,6 +53,51 @@ fn the_client_can_require_the_server_to_run_as_its_own_user() {
     assert!(stderr.contains("refusing to send it anything"), "{stderr}");
 }
 
+/// Wine runs every process with one token (elevated, high integrity, one
+/// session), so a client of the same token and session is admitted by each
+/// requirement; the refusals are unit tested in the transport crate.
+#[cfg(windows)]
+#[test]
+fn the_windows_token_flags_admit_a_client_of_the_servers_token_and_session() {
+    let server = Server::start_on(
+        &[&crate::common::unique_address()],
+        &[
+            "--require-server-elevation",
+            "--require-server-session",
+            "--pipe-min-integrity",
+            "high",
+        ],
+    );
+    let output = call(server.address(), &["echo", "same token"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The label flag reaches the listener: a level above the server's own (high
+/// under Wine, medium or high on Windows) fails the bind, naming both.
+#[cfg(windows)]
+#[test]
+fn a_pipe_label_above_the_servers_own_level_fails_serve() {
+    let mut command = std::process::Command::new(crate::common::BIN);
+    command.args([
+        "serve",
+        "--listen",
+        &crate::common::unique_address(),
+        "--pipe-min-integrity",
+        "system",
+    ]);
+    let output = crate::common::run(command, std::time::Duration::from_secs(60));
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("pipe integrity") && stderr.contains("cannot require system integrity"),
+        "{stderr}"
+    );
+}
+
 #[cfg(target_os = "linux")]
 #[tokio::test]
 async fn an_abstract_socket_needs_an_explicit_peer_policy() {

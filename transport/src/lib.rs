@@ -25,9 +25,9 @@
 //! - [`connector`]: open a stream to an address ([`Connector`], a
 //!   `tower::Service<Uri>` for tonic's own `Endpoint`), checking whom it
 //!   reached ([`ServerIdentity`]).
-//! - [`ConnectInfo`]: who is on the other end (pid; uid/gid on Unix; SID on
-//!   Windows; a verified certificate over TLS), in every request's
-//!   extensions.
+//! - [`ConnectInfo`]: who is on the other end (pid; uid/gid on Unix; SID,
+//!   session, [`IntegrityLevel`] and elevation on Windows; a verified
+//!   certificate over TLS), in every request's extensions.
 //! - [`peer_policy`]: who may call ([`PeerPolicy`]), enforced by the
 //!   listener (or a tower layer) before any service sees a request.
 //! - [`deadline`], [`message_limit`]: the server's tower layers, for those
@@ -104,11 +104,12 @@ pub mod tls;
 
 pub use address::{Address, IntoAddress};
 pub use channel::{Channel, ChannelBuilder, connect};
-pub use connect_info::{ConnectInfo, PeerCertificate, SubjectAltName};
+pub use connect_info::{ConnectInfo, IntegrityLevel, PeerCertificate, SubjectAltName};
 pub use connector::{ClientStream, Connector, ServerIdentity};
 pub use error::Error;
 pub use listener::{
-    Connection, Incoming, Listener, ListenerOptions, OpenConnections, PipeSecurity,
+    Connection, DEFAULT_PENDING_INSTANCES, Incoming, Listener, ListenerOptions, OpenConnections,
+    PipeSecurity,
 };
 pub use peer_policy::{PeerPolicy, PeerPolicyLayer};
 pub use server::Server;

@@ -8,6 +8,7 @@
 //! both ends.
 
 mod certificate;
+mod integrity;
 #[cfg(unix)]
 mod unix;
 #[cfg(windows)]
@@ -16,6 +17,7 @@ mod windows;
 use std::net::SocketAddr;
 
 pub use certificate::{PeerCertificate, SubjectAltName};
+pub use integrity::IntegrityLevel;
 
 /// The peer of one accepted connection, as the OS reports it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -37,6 +39,18 @@ pub struct ConnectInfo {
     /// configured CA (TCP with TLS only: a server sees its client's when it
     /// requires client certificates, a client sees its server's).
     pub peer_certificate: Option<PeerCertificate>,
+    /// The Windows session the peer runs in (`GetNamedPipeClientSessionId`;
+    /// 0 is the services' session, each interactive logon has its own).
+    /// Windows only.
+    pub peer_session_id: Option<u32>,
+    /// The integrity level of the peer process's token (Windows only, when
+    /// this process may query that token; `None` otherwise, as for
+    /// [`peer_sid`](Self::peer_sid)).
+    pub peer_integrity: Option<IntegrityLevel>,
+    /// Whether the peer process's token is elevated (`TokenElevation`:
+    /// "Run as administrator" under UAC). Windows only, when the token may
+    /// be queried, as for [`peer_integrity`](Self::peer_integrity).
+    pub peer_elevated: Option<bool>,
 }
 
 impl ConnectInfo {

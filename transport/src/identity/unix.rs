@@ -11,6 +11,17 @@ pub(crate) fn current_sid() -> Option<String> {
     None
 }
 
+/// Unix processes have no Windows token: every fact is `None`.
+pub(crate) fn current_token() -> &'static super::TokenFacts {
+    static NONE: super::TokenFacts = super::TokenFacts {
+        sid: None,
+        integrity: None,
+        elevated: None,
+        session_id: None,
+    };
+    &NONE
+}
+
 /// `uid 1000 (alice)`, or `uid 1000` when the user database has no name
 /// for it.
 pub(crate) fn describe_uid(uid: u32) -> String {

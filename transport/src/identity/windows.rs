@@ -1,12 +1,17 @@
 use std::ptr;
 use std::sync::OnceLock;
 
+use super::TokenFacts;
+use crate::IntegrityLevel;
 use windows_sys::Win32::Foundation::{CloseHandle, ERROR_SUCCESS, HANDLE, LocalFree};
 use windows_sys::Win32::Security::Authorization::{
     ConvertSidToStringSidW, GetSecurityInfo, SE_KERNEL_OBJECT,
 };
 use windows_sys::Win32::Security::{
-    GetTokenInformation, OWNER_SECURITY_INFORMATION, PSID, TOKEN_QUERY, TOKEN_USER, TokenUser,
+    GetSidSubAuthority, GetSidSubAuthorityCount, GetTokenInformation, IsValidSid,
+    OWNER_SECURITY_INFORMATION, PSID, TOKEN_ELEVATION, TOKEN_INFORMATION_CLASS,
+    TOKEN_MANDATORY_LABEL, TOKEN_QUERY, TOKEN_USER, TokenElevation, TokenIntegrityLevel,
+    TokenSessionId, TokenUser,
 };
 use windows_sys::Win32::System::Threading::{
     GetCurrentProcess, OpenProcess, OpenProcessToken, PROCESS_QUERY_LIMITED_INFORMATION,
@@ -17,65 +22,104 @@ pub(crate) fn current_uid() -> Option<u32> {
     None
 }
 
-/// The user SID (`S-1-5-21-...`) this process runs as, read once.
-pub(crate) fn current_sid() -> Option<String> {
-    static SID: OnceLock<Option<String>> = OnceLock::new();
-    SID.get_or_init(|| {
+/// This process's own token, read once.
+pub(crate) fn current_token() -> &'static TokenFacts {
+    static FACTS: OnceLock<TokenFacts> = OnceLock::new();
+    FACTS.get_or_init(|| {
         // SAFETY: the pseudo-handle of the current process needs no closing.
-        unsafe { token_user_sid(GetCurrentProcess()) }
+        unsafe { token_facts(GetCurrentProcess()) }
     })
-    .clone()
 }
 
-/// The user SID the process `pid` runs as, if this process may ask.
-pub(crate) fn process_sid(pid: u32) -> Option<String> {
+/// The user SID (`S-1-5-21-...`) this process runs as, read once.
+pub(crate) fn current_sid() -> Option<String> {
+    current_token().sid.clone()
+}
+
+/// The token of the process `pid`, if this process may ask.
+pub(crate) fn process_token(pid: u32) -> TokenFacts {
     // SAFETY: OpenProcess returns null on failure; a real handle is closed.
     unsafe {
         let process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid);
         if process.is_null() {
-            return None;
+            return TokenFacts::default();
         }
-        let sid = token_user_sid(process);
+        let facts = token_facts(process);
         CloseHandle(process);
-        sid
+        facts
     }
+}
+
+/// The user SID the process `pid` runs as, if this process may ask.
+#[cfg(test)]
+pub(crate) fn process_sid(pid: u32) -> Option<String> {
+    process_token(pid).sid
 }
 
 /// # Safety
 /// `process` must be a valid process handle with query rights.
-unsafe fn token_user_sid(process: HANDLE) -> Option<String> {
+unsafe fn token_facts(process: HANDLE) -> TokenFacts {
     unsafe {
         let mut token: HANDLE = ptr::null_mut();
         if OpenProcessToken(process, TOKEN_QUERY, &mut token) == 0 {
-            return None;
+            return TokenFacts::default();
         }
-        let sid = token_user_sid_of(token);
+        let facts = TokenFacts {
+            sid: token_info(token, TokenUser).and_then(|buffer| {
+                let user = &*(buffer.as_ptr() as *const TOKEN_USER);
+                sid_string(user.User.Sid)
+            }),
+            integrity: token_info(token, TokenIntegrityLevel).and_then(|buffer| {
+                let label = &*(buffer.as_ptr() as *const TOKEN_MANDATORY_LABEL);
+                label_rid(label.Label.Sid).map(IntegrityLevel::from_rid)
+            }),
+            elevated: token_info(token, TokenElevation).map(|buffer| {
+                let elevation = &*(buffer.as_ptr() as *const TOKEN_ELEVATION);
+                elevation.TokenIsElevated != 0
+            }),
+            session_id: token_info(token, TokenSessionId).map(|buffer| buffer[0] as u32),
+        };
         CloseHandle(token);
-        sid
+        facts
     }
 }
 
-unsafe fn token_user_sid_of(token: HANDLE) -> Option<String> {
+/// One `GetTokenInformation` class of `token`, in a buffer of u64s (aligned
+/// for every `TOKEN_*` structure).
+///
+/// # Safety
+/// `token` must be a valid token handle with `TOKEN_QUERY`.
+unsafe fn token_info(token: HANDLE, class: TOKEN_INFORMATION_CLASS) -> Option<Vec<u64>> {
     unsafe {
         let mut needed = 0u32;
-        GetTokenInformation(token, TokenUser, ptr::null_mut(), 0, &mut needed);
+        GetTokenInformation(token, class, ptr::null_mut(), 0, &mut needed);
         if needed == 0 {
             return None;
         }
-        // u64s keep the buffer aligned for TOKEN_USER.
         let mut buffer = vec![0u64; (needed as usize).div_ceil(8)];
-        if GetTokenInformation(
+        let ok = GetTokenInformation(
             token,
-            TokenUser,
+            class,
             buffer.as_mut_ptr().cast(),
             needed,
             &mut needed,
-        ) == 0
-        {
+        );
+        (ok != 0).then_some(buffer)
+    }
+}
+
+/// The last sub-authority of a label SID `S-1-16-<rid>`: the level's RID.
+///
+/// # Safety
+/// `sid` must be null or point to a SID.
+unsafe fn label_rid(sid: PSID) -> Option<u32> {
+    unsafe {
+        if sid.is_null() || IsValidSid(sid) == 0 {
             return None;
         }
-        let user = &*(buffer.as_ptr() as *const TOKEN_USER);
-        sid_string(user.User.Sid)
+        let count = *GetSidSubAuthorityCount(sid);
+        let last = u32::from(count).checked_sub(1)?;
+        Some(*GetSidSubAuthority(sid, last))
     }
 }
 

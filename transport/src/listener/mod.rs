@@ -28,7 +28,7 @@ mod windows;
 
 pub use connection::Connection;
 pub use incoming::Incoming;
-pub use options::{DEFAULT_HANDSHAKE_TIMEOUT, ListenerOptions};
+pub use options::{DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_PENDING_INSTANCES, ListenerOptions};
 pub use pipe_security::PipeSecurity;
 
 use std::sync::Arc;

@@ -11,9 +11,15 @@
 //! verified client certificate is theirs, and [`PeerPolicy::allow_san`]
 //! admits them by its subject alternative names; otherwise only
 //! [`PeerPolicy::any`] (or a custom predicate) admits them.
+//!
+//! On Windows a policy can also require things of the peer's token and
+//! session beyond its user: [`PeerPolicy::min_integrity`],
+//! [`PeerPolicy::require_server_elevation`],
+//! [`PeerPolicy::require_server_session`].
 
 mod layer;
 mod service;
+mod token_rules;
 
 use std::fmt;
 use std::sync::Arc;
@@ -23,6 +29,7 @@ pub use service::PeerPolicyService;
 
 use crate::ConnectInfo;
 use crate::identity;
+use token_rules::TokenRules;
 
 type Predicate = dyn Fn(&ConnectInfo) -> Result<(), Refusal> + Send + Sync;
 
@@ -77,6 +84,8 @@ pub struct PeerPolicy {
     sids: Vec<String>,
     sans: Vec<String>,
     custom: Option<Arc<Predicate>>,
+    /// Integrity, elevation and session requirements (Windows).
+    token: TokenRules,
 }
 
 impl PeerPolicy {
@@ -167,15 +176,27 @@ impl PeerPolicy {
 
     /// True when every peer is admitted without looking at it.
     pub fn admits_anyone(&self) -> bool {
-        self.any
+        self.any && self.token.is_empty()
     }
 
-    /// `Ok` when `peer` may call.
+    /// `Ok` when `peer` may call: its user is admitted, and it meets the
+    /// integrity, elevation and session requirements, if any.
     ///
     /// # Errors
     ///
     /// A [`Refusal`] saying who the peer is and why it may not call.
     pub fn check(&self, peer: &ConnectInfo) -> Result<(), Refusal> {
+        self.check_user(peer)?;
+        // The token rules are about local Windows processes; a TCP peer
+        // has no token, and its certificate has already spoken.
+        if !peer.is_local() {
+            return Ok(());
+        }
+        self.token.check(peer)
+    }
+
+    /// The user check: `any`, the predicate, or the allow lists.
+    fn check_user(&self, peer: &ConnectInfo) -> Result<(), Refusal> {
         if self.any {
             return Ok(());
         }
@@ -243,6 +264,7 @@ impl fmt::Debug for PeerPolicy {
             .field("sids", &self.sids)
             .field("sans", &self.sans)
             .field("custom", &self.custom.is_some())
+            .field("token", &self.token)
             .finish()
     }
 }
