@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 use piperpc::Address;
 
 use crate::placement::Policy;
-use crate::results::Group;
+use crate::results::{Group, Subject};
 
 /// How fast piperpc is: gRPC over a local pipe, against the same services
 /// in plain tonic over the same kind of pipe and over TCP loopback, and
@@ -83,6 +83,19 @@ pub enum Role {
         /// Unix socket path or pipe name.
         #[arg(long)]
         listen: String,
+    },
+    /// Makes a fixed number of unary calls to one server, for profiling.
+    #[command(name = "calls", hide = true)]
+    Calls {
+        /// Which kind of server: piperpc, tonic-local, tcp, raw or floor.
+        #[arg(long, value_enum)]
+        subject: Subject,
+        /// Where it listens, as the bench's servers announce it.
+        #[arg(long)]
+        address: String,
+        /// Calls to make.
+        #[arg(long, default_value_t = 20000)]
+        count: u64,
     },
     /// Serves the blocking floor until standard input closes.
     #[command(name = "floor-server", hide = true)]

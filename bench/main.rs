@@ -39,7 +39,7 @@
 //! - [`session`], [`memory`], [`unary`], [`concurrency`], [`streaming`]:
 //!   the measurements; [`rss`], [`stats`], [`machine`]: what they read.
 //! - [`results`], [`report`], [`json`], [`charts`], [`svg`]: the output;
-//!   [`progress`]: the bar on stderr; [`placement`]: which CPUs run what.
+//!   [`progress`]: the bar on stderr; [`profile`]: calls to profile; [`placement`]: which CPUs run what.
 
 mod args;
 mod charts;
@@ -52,6 +52,7 @@ mod machine;
 mod memory;
 mod placement;
 mod plan;
+mod profile;
 mod progress;
 mod raw;
 mod report;
@@ -90,6 +91,11 @@ fn main() -> ExitCode {
         }
         Some(Role::Raw { listen }) => raw::server::run(&listen),
         Some(Role::Floor { listen }) => floor::server::run(&listen),
+        Some(Role::Calls {
+            subject,
+            address,
+            count,
+        }) => profile::calls(subject, &address, count),
         None => run::run(cli.run),
     };
     match outcome {

@@ -11,7 +11,7 @@ use crate::plan::Plan;
 use crate::stats;
 
 /// What is measured: the same work five ways.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum Subject {
     /// gRPC over piperpc's local pipe transport.
