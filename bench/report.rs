@@ -59,11 +59,14 @@ pub fn header(report: &Report) -> Vec<String> {
     lines
 }
 
+/// How one column's cell is made from a figure.
+type Cell = Box<dyn Fn(&Figure) -> String>;
+
 /// The table's columns, after the figure's name and unit: every subject's
 /// value, then piperpc's ratio to each other subject (in words for the
 /// gRPC peers, where the verdict is the point), then the spread.
-fn columns() -> Vec<(String, Box<dyn Fn(&Figure) -> String>)> {
-    let mut columns: Vec<(String, Box<dyn Fn(&Figure) -> String>)> = Vec::new();
+fn columns() -> Vec<(String, Cell)> {
+    let mut columns: Vec<(String, Cell)> = Vec::new();
     for subject in Subject::ALL {
         columns.push((
             subject.name().to_string(),
