@@ -96,6 +96,9 @@ pub enum Role {
         /// Calls to make.
         #[arg(long, default_value_t = 20000)]
         count: u64,
+        /// piperpc only: no HTTP/2 keepalive pings from the client.
+        #[arg(long)]
+        no_keepalive: bool,
     },
     /// Serves the blocking floor until standard input closes.
     #[command(name = "floor-server", hide = true)]

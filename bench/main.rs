@@ -95,7 +95,8 @@ fn main() -> ExitCode {
             subject,
             address,
             count,
-        }) => profile::calls(subject, &address, count),
+            no_keepalive,
+        }) => profile::calls(subject, &address, count, !no_keepalive),
         None => run::run(cli.run),
     };
     match outcome {

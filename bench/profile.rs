@@ -16,8 +16,9 @@ use crate::results::Subject;
 
 /// Makes `count` sequential 64-byte Echo calls to `subject`'s server at
 /// `address`, on a worker task of a multi-threaded runtime as the bench
-/// does, and prints the time they took.
-pub fn calls(subject: Subject, address: &str, count: u64) -> anyhow::Result<()> {
+/// does, and prints the time they took. `keepalive: false` turns the
+/// piperpc channel's HTTP/2 pings off (tonic's channel has none by default).
+pub fn calls(subject: Subject, address: &str, count: u64, keepalive: bool) -> anyhow::Result<()> {
     let targets = Targets {
         local: Address::parse(if subject == Subject::Piperpc {
             address
@@ -32,7 +33,15 @@ pub fn calls(subject: Subject, address: &str, count: u64) -> anyhow::Result<()> 
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
         tokio::spawn(async move {
-            let mut conn = Conn::open(&targets, subject).await?;
+            let mut conn = if subject == Subject::Piperpc && !keepalive {
+                let channel = piperpc::ChannelBuilder::new(&targets.local)?
+                    .keepalive(None)
+                    .connect()
+                    .await?;
+                Conn::Piperpc(crate::grpc::Grpc::new(channel))
+            } else {
+                Conn::open(&targets, subject).await?
+            };
             let start = Instant::now();
             for _ in 0..count {
                 conn.round_trip(64).await?;
