@@ -69,6 +69,7 @@ impl Placement {
                 note: None,
             },
             _ if cpus.len() < 2 => Placement {
+                policy,
                 note: Some("one CPU only: client and servers share it".to_string()),
                 ..Placement::plan(Policy::Shared)
             },
@@ -85,23 +86,30 @@ impl Placement {
     }
 
     /// Pins the calling thread (and so what it starts next) to the
-    /// servers' CPUs.
-    ///
-    /// # Errors
-    ///
-    /// The OS refused the CPU set.
-    pub fn enter_servers(&self) -> anyhow::Result<()> {
-        pin(&self.server_cpus)
+    /// servers' CPUs. Where the OS refuses (a container may), the run goes
+    /// on unpinned, and the placement says so.
+    pub fn enter_servers(&mut self) {
+        if let Err(error) = pin(&self.server_cpus) {
+            self.refused("the servers", error);
+            self.server_cpus.clear();
+        }
     }
 
     /// Pins the calling thread (and so what it starts next) to the
-    /// client's CPUs.
-    ///
-    /// # Errors
-    ///
-    /// The OS refused the CPU set.
-    pub fn enter_client(&self) -> anyhow::Result<()> {
-        pin(&self.client_cpus)
+    /// client's CPUs, or notes why not, as [`Placement::enter_servers`].
+    pub fn enter_client(&mut self) {
+        if let Err(error) = pin(&self.client_cpus) {
+            self.refused("the client", error);
+            self.client_cpus.clear();
+        }
+    }
+
+    fn refused(&mut self, side: &str, error: anyhow::Error) {
+        let why = format!("could not pin {side}: {error:#}");
+        self.note = Some(match self.note.take() {
+            Some(note) => format!("{note}; {why}"),
+            None => why,
+        });
     }
 
     /// One line: `split: client on CPU 0, servers on CPU 1`.
@@ -111,13 +119,20 @@ impl Placement {
             Policy::Shared => "shared",
             Policy::Os => "os",
         };
-        let mut line = if self.client_cpus.is_empty() {
+        let side = |cpus: &[usize]| {
+            if cpus.is_empty() {
+                "not pinned".to_string()
+            } else {
+                format!("on {}", cpu_list(cpus))
+            }
+        };
+        let mut line = if self.client_cpus.is_empty() && self.server_cpus.is_empty() {
             format!("{name}: not pinned, the OS places client and servers")
         } else {
             format!(
-                "{name}: client on {}, servers on {}",
-                cpu_list(&self.client_cpus),
-                cpu_list(&self.server_cpus)
+                "{name}: client {}, servers {}",
+                side(&self.client_cpus),
+                side(&self.server_cpus)
             )
         };
         if let Some(note) = &self.note {
@@ -167,6 +182,9 @@ mod platform {
         // SAFETY: as above; CPU_SET only sets bits inside the set.
         let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
         for &cpu in cpus {
+            if cpu >= libc::CPU_SETSIZE as usize {
+                return Err(io::Error::new(io::ErrorKind::InvalidInput, "no such CPU"));
+            }
             unsafe { libc::CPU_SET(cpu, &mut set) };
         }
         let size = std::mem::size_of::<libc::cpu_set_t>();
@@ -196,10 +214,28 @@ mod tests {
 
     #[test]
     fn os_placement_pins_nothing() {
-        let placement = Placement::plan(Policy::Os);
+        let mut placement = Placement::plan(Policy::Os);
         assert!(placement.client_cpus.is_empty() && placement.server_cpus.is_empty());
         assert!(placement.summary().starts_with("os: not pinned"));
-        placement.enter_client().unwrap();
+        placement.enter_client();
+        assert_eq!(placement.note, None);
+    }
+
+    #[test]
+    fn a_refused_pin_is_noted_not_fatal() {
+        let mut placement = Placement {
+            policy: Policy::Split,
+            client_cpus: vec![0],
+            server_cpus: vec![usize::MAX / 2],
+            note: None,
+        };
+        placement.enter_servers();
+        assert!(placement.server_cpus.is_empty());
+        let summary = placement.summary();
+        assert!(
+            summary.starts_with("split: client on CPU 0, servers not pinned (could not pin the servers: pinning to CPU "),
+            "{summary}"
+        );
     }
 
     #[test]
