@@ -72,7 +72,7 @@ fn subtitles(report: &Report) -> Vec<String> {
     if let Some(label) = &report.label {
         first.push_str(&format!("; \"{label}\""));
     }
-    let mut lines = vec![first];
+    let mut lines = vec![first, format!("placement: {}", report.placement.summary())];
     lines.extend(report.warnings.iter().cloned());
     lines
 }
