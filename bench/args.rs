@@ -5,12 +5,14 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use piperpc::Address;
 
-use crate::results::Group;
+use crate::placement::Policy;
+use crate::results::{Group, Subject};
 
 /// How fast piperpc is: gRPC over a local pipe, against the same services
-/// in plain tonic over TCP loopback and against the raw floor (the same
-/// bytes over the same kind of local socket, no gRPC), side by side in one
-/// run. Prints a table; writes JSON and SVG charts.
+/// in plain tonic over the same kind of pipe and over TCP loopback, and
+/// against the floor (the same bytes over the same kind of local socket,
+/// no gRPC, async and blocking), side by side in one run. Prints a table;
+/// writes JSON and SVG charts.
 #[derive(Debug, Parser)]
 #[command(
     name = "piperpc-bench",
@@ -44,6 +46,12 @@ pub struct RunArgs {
     /// A name for this run, kept in the results ("before tuning").
     #[arg(long, value_name = "TEXT")]
     pub label: Option<String>,
+    /// Where the client and the servers run: `split` puts the client on
+    /// the first half of the CPUs and the servers on the other half,
+    /// `shared` puts all on one CPU, `os` lets the scheduler decide
+    /// (pinning is Linux only).
+    #[arg(long, value_enum, default_value = "split", value_name = "POLICY")]
+    pub placement: Policy,
 }
 
 /// The servers the bench starts as child processes of itself.
@@ -61,9 +69,40 @@ pub enum Role {
     /// until standard input closes.
     #[command(name = "tcp-server", hide = true)]
     Tcp,
-    /// Serves the raw floor until standard input closes.
+    /// Serves the same services with a plain tonic server on a local pipe
+    /// until standard input closes.
+    #[command(name = "tonic-local-server", hide = true)]
+    TonicLocal {
+        /// Unix socket path or pipe name.
+        #[arg(long)]
+        listen: String,
+    },
+    /// Serves the raw (tokio) echo until standard input closes.
     #[command(name = "raw-server", hide = true)]
     Raw {
+        /// Unix socket path or pipe name.
+        #[arg(long)]
+        listen: String,
+    },
+    /// Makes a fixed number of unary calls to one server, for profiling.
+    #[command(name = "calls", hide = true)]
+    Calls {
+        /// Which kind of server: piperpc, tonic-local, tcp, raw or floor.
+        #[arg(long, value_enum)]
+        subject: Subject,
+        /// Where it listens, as the bench's servers announce it.
+        #[arg(long)]
+        address: String,
+        /// Calls to make.
+        #[arg(long, default_value_t = 20000)]
+        count: u64,
+        /// piperpc only: no HTTP/2 keepalive pings from the client.
+        #[arg(long)]
+        no_keepalive: bool,
+    },
+    /// Serves the blocking floor until standard input closes.
+    #[command(name = "floor-server", hide = true)]
+    Floor {
         /// Unix socket path or pipe name.
         #[arg(long)]
         listen: String,

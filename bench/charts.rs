@@ -1,5 +1,5 @@
-//! The run's figures as SVG charts: one per group, piperpc, TCP and raw
-//! side by side in every bar group.
+//! The run's figures as SVG charts: one per group, every subject side by
+//! side in every bar group.
 
 use std::path::{Path, PathBuf};
 
@@ -72,7 +72,7 @@ fn subtitles(report: &Report) -> Vec<String> {
     if let Some(label) = &report.label {
         first.push_str(&format!("; \"{label}\""));
     }
-    let mut lines = vec![first];
+    let mut lines = vec![first, format!("placement: {}", report.placement.summary())];
     lines.extend(report.warnings.iter().cloned());
     lines
 }
@@ -88,7 +88,9 @@ fn better(lower: bool) -> &'static str {
 fn color(subject: Subject) -> &'static str {
     match subject {
         Subject::Piperpc => "#2b6cb0",
+        Subject::TonicLocal => "#38a169",
         Subject::Tcp => "#dd6b20",
         Subject::Raw => "#8a8f98",
+        Subject::Floor => "#4a4a4a",
     }
 }

@@ -16,7 +16,7 @@ use crate::session::{Session, index, order};
 
 /// Measurement steps this part takes.
 pub fn steps(plan: &Plan) -> u64 {
-    (plan.connections.len() * plan.rounds * 3) as u64
+    (plan.connections.len() * plan.rounds * measured().count()) as u64
 }
 
 /// Measures calls/s at every connection count of the plan.
@@ -33,17 +33,20 @@ pub async fn measure(session: &Session) -> anyhow::Result<Vec<Figure>> {
         let name = format!("unary {}, {connections} {noun}", size_name(size));
         session.progress.phase(&name);
 
-        let mut pools: [Vec<Conn>; 3] = Default::default();
-        for subject in Subject::ALL {
+        let mut pools: [Vec<Conn>; Subject::ALL.len()] = Default::default();
+        for subject in measured() {
             let mut pool = Conn::open_many(&session.targets, subject, connections).await?;
             pool = run_all(pool, size, plan.warmup).await?.0;
             pools[index(subject)] = pool;
         }
 
-        let mut rates: [Vec<f64>; 3] = Default::default();
-        let mut calls: [usize; 3] = [0; 3];
+        let mut rates: [Vec<f64>; Subject::ALL.len()] = Default::default();
+        let mut calls = [0usize; Subject::ALL.len()];
         for round in 0..plan.rounds {
-            for subject in order(round) {
+            for subject in order(round)
+                .into_iter()
+                .filter(|s| s.measures(Group::Concurrency))
+            {
                 let i = index(subject);
                 let pool = std::mem::take(&mut pools[i]);
                 let (pool, made, elapsed) = run_all(pool, size, plan.batch).await?;
@@ -62,13 +65,20 @@ pub async fn measure(session: &Session) -> anyhow::Result<Vec<Figure>> {
             "calls/s",
             Kind::Rate,
         );
-        for subject in Subject::ALL {
+        for subject in measured() {
             let i = index(subject);
             figure.set_median(subject, rates[i].clone(), Some(calls[i]));
         }
         figures.push(figure);
     }
     Ok(figures)
+}
+
+/// The subjects this part measures.
+fn measured() -> impl Iterator<Item = Subject> {
+    Subject::ALL
+        .into_iter()
+        .filter(|s| s.measures(Group::Concurrency))
 }
 
 /// Drives every connection of `pool` with back-to-back calls for `length`;

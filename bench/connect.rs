@@ -32,8 +32,8 @@ pub async fn measure(session: &Session) -> anyhow::Result<Vec<Figure>> {
         }
     }
 
-    let mut rates: [Vec<f64>; 3] = Default::default();
-    let mut counts = [0usize; 3];
+    let mut rates: [Vec<f64>; Subject::ALL.len()] = Default::default();
+    let mut counts = [0usize; Subject::ALL.len()];
     for round in 0..plan.rounds {
         for subject in order(round) {
             let i = index(subject);

@@ -16,7 +16,7 @@ pub fn document(report: &Report) -> anyhow::Result<Value> {
     value["version"] = json!(env!("CARGO_PKG_VERSION"));
     value["subjects"] = Subject::ALL
         .into_iter()
-        .map(|s| (s.name().to_lowercase(), json!(s.describe())))
+        .map(|s| (s.key().to_string(), json!(s.describe())))
         .collect::<serde_json::Map<_, _>>()
         .into();
     let figures = value["figures"]
@@ -28,8 +28,9 @@ pub fn document(report: &Report) -> anyhow::Result<Value> {
         } else {
             "higher"
         });
-        out["ratio_piperpc_tcp"] = json!(figure.ratio(Subject::Tcp));
-        out["ratio_piperpc_raw"] = json!(figure.ratio(Subject::Raw));
+        for other in Subject::OTHERS {
+            out[format!("ratio_piperpc_{}", other.key())] = json!(figure.ratio(other));
+        }
         out["spread"] = json!(figure.spread());
     }
     Ok(value)

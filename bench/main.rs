@@ -7,20 +7,25 @@
 //! cargo run --release --bin piperpc-bench -- --quick # under a minute
 //! ```
 //!
-//! Three subjects serve the same work, each from a server process of its
+//! Five subjects serve the same work, each from a server process of its
 //! own, measured from this (client) process:
 //!
 //! - piperpc: `piperpc serve`'s server on a local pipe (a Unix domain socket,
 //!   or a message-mode named pipe on Windows), called through piperpc's
 //!   `ChannelBuilder`;
-//! - TCP: the same services in a plain tonic server on 127.0.0.1, called
-//!   through tonic's `Endpoint`, tonic's defaults on both ends: what a user
-//!   picks without piperpc;
-//! - raw: the same payloads over the same kind of local socket with no gRPC
-//!   at all: the floor.
+//! - tonic UDS (tonic pipe on Windows): the same services in a plain tonic
+//!   server on the same kind of local pipe, tonic's defaults on both ends:
+//!   what a Rust user picks without piperpc;
+//! - TCP: the same services in a plain tonic server on 127.0.0.1;
+//! - raw: the same payloads over the same kind of local socket with no gRPC,
+//!   tokio on both ends;
+//! - floor: the same, with blocking reads and writes: the true floor.
+//!
+//! Where the client and the servers run is set, printed and recorded
+//! ([`placement`]), so floor figures compare from run to run.
 //!
 //! Trust comes from hygiene, not from long runs: a warm-up before every
-//! figure, every figure measured in rounds that visit the three subjects
+//! figure, every figure measured in rounds that visit the subjects
 //! back to back in a rotating order (drift hits all alike), medians of
 //! rounds, every reply checked, and the machine, build and load recorded
 //! with the figures. A debug build or a run under Wine says so loudly.
@@ -28,25 +33,28 @@
 //! # Layout
 //!
 //! - [`args`]: the command line; [`plan`]: sizes and durations per mode.
-//! - [`role`], [`servers`], [`raw`]: the servers, as child processes of this
+//! - [`role`], [`servers`], [`tonic_local`], [`raw`], [`floor`]: the servers, as child processes of this
 //!   same executable (so no other binary must be built first).
 //! - [`client`], [`grpc`]: one connection to a subject, one API.
 //! - [`session`], [`memory`], [`unary`], [`connect`], [`concurrency`],
 //!   [`streaming`]: the measurements; [`rss`], [`stats`], [`machine`]:
 //!   what they read.
 //! - [`results`], [`report`], [`json`], [`charts`], [`svg`]: the output;
-//!   [`progress`]: the bar on stderr.
+//!   [`progress`]: the bar on stderr; [`profile`]: calls to profile; [`placement`]: which CPUs run what.
 
 mod args;
 mod charts;
 mod client;
 mod concurrency;
 mod connect;
+mod floor;
 mod grpc;
 mod json;
 mod machine;
 mod memory;
+mod placement;
 mod plan;
+mod profile;
 mod progress;
 mod raw;
 mod report;
@@ -59,6 +67,7 @@ mod session;
 mod stats;
 mod streaming;
 mod svg;
+mod tonic_local;
 mod unary;
 
 use std::process::ExitCode;
@@ -78,7 +87,18 @@ fn main() -> ExitCode {
             init_server_logs();
             role::tcp_server()
         }
+        Some(Role::TonicLocal { listen }) => {
+            init_server_logs();
+            tonic_local::serve(&listen)
+        }
         Some(Role::Raw { listen }) => raw::server::run(&listen),
+        Some(Role::Floor { listen }) => floor::server::run(&listen),
+        Some(Role::Calls {
+            subject,
+            address,
+            count,
+            no_keepalive,
+        }) => profile::calls(subject, &address, count, !no_keepalive),
         None => run::run(cli.run),
     };
     match outcome {

@@ -34,8 +34,9 @@ pub fn header(report: &Report) -> Vec<String> {
         );
     }
     lines.push(second);
+    lines.push(format!("placement: {}", report.placement.summary()));
     for subject in Subject::ALL {
-        lines.push(format!("{:>8} = {}", subject.name(), subject.describe()));
+        lines.push(format!("{:>10} = {}", subject.name(), subject.describe()));
     }
     lines.push(format!(
         "each figure: {} round{} of {} ms per subject, subjects interleaved, after {} ms of warm-up; \
@@ -51,11 +52,36 @@ pub fn header(report: &Report) -> Vec<String> {
             .to_string(),
     );
     lines.push(
-        "spread: interquartile range of the rounds / figure, the largest of the three subjects; \
+        "spread: interquartile range of the rounds / figure, the largest of the subjects; \
          a difference smaller than that is noise"
             .to_string(),
     );
     lines
+}
+
+/// How one column's cell is made from a figure.
+type Cell = Box<dyn Fn(&Figure) -> String>;
+
+/// The table's columns, after the figure's name and unit: every subject's
+/// value, then piperpc's ratio to each other subject (in words for the
+/// gRPC peers, where the verdict is the point), then the spread.
+fn columns() -> Vec<(String, Cell)> {
+    let mut columns: Vec<(String, Cell)> = Vec::new();
+    for subject in Subject::ALL {
+        columns.push((
+            subject.name().to_string(),
+            Box::new(move |f: &Figure| value(f, subject)),
+        ));
+    }
+    for other in Subject::OTHERS {
+        let words = matches!(other, Subject::TonicLocal | Subject::Tcp);
+        columns.push((
+            format!("piperpc/{}", other.name()),
+            Box::new(move |f: &Figure| ratio(f, other, words)),
+        ));
+    }
+    columns.push(("spread".to_string(), Box::new(spread)));
+    columns
 }
 
 /// The table as plain text, warnings first and last.
@@ -68,32 +94,49 @@ pub fn text(report: &Report) -> String {
         let _ = writeln!(out, "{line}");
     }
     let _ = writeln!(out);
-    let width = report
-        .figures
-        .iter()
-        .map(|f| f.label.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max("figure".len());
-    let _ = writeln!(
-        out,
-        "{:<width$}  {:<7} {:>10} {:>10} {:>10}  {:<20} {:>11} {:>7}",
-        "figure", "unit", "piperpc", "TCP", "raw", "piperpc/TCP", "piperpc/raw", "spread"
-    );
-    let _ = writeln!(out, "{}", "-".repeat(width + 84));
+    let columns = columns();
+    let mut rows: Vec<Vec<String>> = vec![
+        ["figure", "unit"]
+            .into_iter()
+            .map(String::from)
+            .chain(columns.iter().map(|(name, _)| name.clone()))
+            .collect(),
+    ];
     for figure in &report.figures {
-        let _ = writeln!(
-            out,
-            "{:<width$}  {:<7} {:>10} {:>10} {:>10}  {:<20} {:>11} {:>7}",
-            figure.label,
-            figure.unit,
-            value(figure, Subject::Piperpc),
-            value(figure, Subject::Tcp),
-            value(figure, Subject::Raw),
-            versus_tcp(figure),
-            versus_raw(figure),
-            spread(figure),
+        rows.push(
+            [figure.label.clone(), figure.unit.to_string()]
+                .into_iter()
+                .chain(columns.iter().map(|(_, cell)| cell(figure)))
+                .collect(),
         );
+    }
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|i| {
+            rows.iter()
+                .map(|row| row[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for (n, row) in rows.iter().enumerate() {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            let width = widths[i];
+            // Names and ratios in words read left-aligned, numbers right.
+            if i < 2 || rows[0][i].contains('/') && rows[1..].iter().any(|r| r[i].contains('(')) {
+                let _ = write!(line, "{cell:<width$}  ");
+            } else {
+                let _ = write!(line, "{cell:>width$}  ");
+            }
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+        if n == 0 {
+            let _ = writeln!(
+                out,
+                "{}",
+                "-".repeat(widths.iter().map(|w| w + 2).sum::<usize>())
+            );
+        }
     }
     for warning in &report.warnings {
         let _ = writeln!(out, "!!! {warning} !!!");
@@ -112,24 +155,23 @@ pub fn markdown(report: &Report) -> String {
         let _ = writeln!(out, "{}  ", line.trim_start());
     }
     let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "| figure | unit | piperpc | TCP | raw | piperpc/TCP | piperpc/raw | spread |"
-    );
-    let _ = writeln!(out, "|---|---|--:|--:|--:|---|--:|--:|");
+    let columns = columns();
+    let _ = write!(out, "| figure | unit |");
+    for (name, _) in &columns {
+        let _ = write!(out, " {name} |");
+    }
+    let _ = writeln!(out);
+    let _ = write!(out, "|---|---|");
+    for (name, _) in &columns {
+        let _ = write!(out, "{}", if name.contains('/') { "---|" } else { "--:|" });
+    }
+    let _ = writeln!(out);
     for figure in &report.figures {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
-            figure.label,
-            figure.unit,
-            value(figure, Subject::Piperpc),
-            value(figure, Subject::Tcp),
-            value(figure, Subject::Raw),
-            versus_tcp(figure),
-            versus_raw(figure),
-            spread(figure),
-        );
+        let _ = write!(out, "| {} | {} |", figure.label, figure.unit);
+        for (_, cell) in &columns {
+            let _ = write!(out, " {} |", cell(figure));
+        }
+        let _ = writeln!(out);
     }
     out
 }
@@ -140,17 +182,12 @@ fn value(figure: &Figure, subject: Subject) -> String {
         .map_or_else(|| "n/a".to_string(), number)
 }
 
-fn versus_tcp(figure: &Figure) -> String {
-    match figure.ratio(Subject::Tcp) {
-        Some(ratio) => format!("{ratio:.2}x ({})", figure.kind.verdict(ratio)),
+fn ratio(figure: &Figure, other: Subject, words: bool) -> String {
+    match figure.ratio(other) {
+        Some(ratio) if words => format!("{ratio:.2}x ({})", figure.kind.verdict(ratio)),
+        Some(ratio) => format!("{ratio:.2}x"),
         None => "n/a".to_string(),
     }
-}
-
-fn versus_raw(figure: &Figure) -> String {
-    figure
-        .ratio(Subject::Raw)
-        .map_or_else(|| "n/a".to_string(), |ratio| format!("{ratio:.2}x"))
 }
 
 fn spread(figure: &Figure) -> String {

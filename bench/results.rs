@@ -6,33 +6,77 @@
 use serde::Serialize;
 
 use crate::machine::Machine;
+use crate::placement::Placement;
 use crate::plan::Plan;
 use crate::stats;
 
-/// What is measured: the same services three ways.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+/// What is measured: the same work five ways.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
 pub enum Subject {
     /// gRPC over piperpc's local pipe transport.
     Piperpc,
+    /// The same services in plain tonic over the same kind of local pipe,
+    /// tonic's defaults on both ends: what a Rust user picks without
+    /// piperpc for a local link.
+    TonicLocal,
     /// The same services over TCP loopback, plain tonic with its defaults
-    /// on both ends: what a user runs without piperpc.
+    /// on both ends.
     Tcp,
-    /// The same payloads over the same kind of local socket, no gRPC: the floor.
+    /// The same payloads over the same kind of local socket, tokio on both
+    /// ends, no gRPC.
     Raw,
+    /// The same payloads with blocking reads and writes on both ends: the
+    /// true floor.
+    Floor,
 }
 
 impl Subject {
     /// Every subject, in table order.
-    pub const ALL: [Subject; 3] = [Subject::Piperpc, Subject::Tcp, Subject::Raw];
+    pub const ALL: [Subject; 5] = [
+        Subject::Piperpc,
+        Subject::TonicLocal,
+        Subject::Tcp,
+        Subject::Raw,
+        Subject::Floor,
+    ];
+
+    /// The subjects piperpc is compared with, in table order.
+    pub const OTHERS: [Subject; 4] = [
+        Subject::TonicLocal,
+        Subject::Tcp,
+        Subject::Raw,
+        Subject::Floor,
+    ];
 
     /// The name in tables and charts.
     pub fn name(self) -> &'static str {
         match self {
             Subject::Piperpc => "piperpc",
+            Subject::TonicLocal if cfg!(windows) => "tonic pipe",
+            Subject::TonicLocal => "tonic UDS",
             Subject::Tcp => "TCP",
             Subject::Raw => "raw",
+            Subject::Floor => "floor",
         }
+    }
+
+    /// The name in the JSON: `piperpc`, `tonic_local`, `tcp`, `raw`, `floor`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Subject::Piperpc => "piperpc",
+            Subject::TonicLocal => "tonic_local",
+            Subject::Tcp => "tcp",
+            Subject::Raw => "raw",
+            Subject::Floor => "floor",
+        }
+    }
+
+    /// Whether `group` is measured for this subject: the floor is a floor
+    /// for one connection's latency and throughput, and for memory; many
+    /// blocking connections at once would measure threads, not the link.
+    pub fn measures(self, group: Group) -> bool {
+        !(self == Subject::Floor && group == Group::Concurrency)
     }
 
     /// What exactly is measured, in a sentence.
@@ -46,9 +90,14 @@ impl Subject {
             Subject::Piperpc => format!(
                 "gRPC over {local}: `piperpc serve`'s server, called through piperpc::ChannelBuilder"
             ),
+            Subject::TonicLocal if cfg!(windows) => "the same services in a plain tonic server on tokio named pipes in byte mode (serve_with_incoming), called through a tonic Endpoint whose connector opens the pipe; tonic's defaults on both ends".to_string(),
+            Subject::TonicLocal => "the same services in a plain tonic server on a Unix domain socket (serve_with_incoming(UnixListenerStream)), called through a tonic Endpoint whose connector opens a UnixStream; tonic's defaults on both ends".to_string(),
             Subject::Tcp => "the same services in a plain tonic server on 127.0.0.1, called through tonic's Endpoint; tonic's defaults on both ends".to_string(),
             Subject::Raw => format!(
-                "the same payloads over {local} with no gRPC, HTTP/2 or protobuf: the floor"
+                "the same payloads over {local}, tokio on both ends (a task per connection), no gRPC, HTTP/2 or protobuf"
+            ),
+            Subject::Floor => format!(
+                "the same payloads over {local}, blocking reads and writes on both ends (a thread per connection): the floor"
             ),
         }
     }
@@ -154,10 +203,14 @@ pub struct Figure {
     pub kind: Kind,
     /// piperpc's value (`None`: could not be measured here).
     pub piperpc: Option<Measure>,
+    /// Plain tonic's value over the same kind of local pipe.
+    pub tonic_local: Option<Measure>,
     /// TCP loopback's value.
     pub tcp: Option<Measure>,
-    /// The raw floor's value.
+    /// The raw (tokio) value.
     pub raw: Option<Measure>,
+    /// The blocking floor's value.
+    pub floor: Option<Measure>,
 }
 
 impl Figure {
@@ -178,8 +231,10 @@ impl Figure {
             unit,
             kind,
             piperpc: None,
+            tonic_local: None,
             tcp: None,
             raw: None,
+            floor: None,
         }
     }
 
@@ -187,8 +242,10 @@ impl Figure {
     pub fn get(&self, subject: Subject) -> Option<&Measure> {
         match subject {
             Subject::Piperpc => self.piperpc.as_ref(),
+            Subject::TonicLocal => self.tonic_local.as_ref(),
             Subject::Tcp => self.tcp.as_ref(),
             Subject::Raw => self.raw.as_ref(),
+            Subject::Floor => self.floor.as_ref(),
         }
     }
 
@@ -196,8 +253,10 @@ impl Figure {
     pub fn set(&mut self, subject: Subject, measure: Measure) {
         *match subject {
             Subject::Piperpc => &mut self.piperpc,
+            Subject::TonicLocal => &mut self.tonic_local,
             Subject::Tcp => &mut self.tcp,
             Subject::Raw => &mut self.raw,
+            Subject::Floor => &mut self.floor,
         } = Some(measure);
     }
 
@@ -222,7 +281,7 @@ impl Figure {
     }
 
     /// How much the rounds disagreed: the interquartile range of the
-    /// rounds over the figure, the largest over the three subjects. A
+    /// rounds over the figure, the largest over the subjects. A
     /// difference between subjects smaller than this is within the run's
     /// noise. Quartiles, not the extremes, so one round hit by a stall of
     /// the machine does not swamp it. `None` with fewer than three rounds.
@@ -266,6 +325,8 @@ pub struct Report {
     pub plan: Plan,
     /// What a reader must know before reading any figure.
     pub warnings: Vec<String>,
+    /// Which CPUs the client and the servers ran on.
+    pub placement: Placement,
     /// Wall-clock length of the run, in seconds.
     pub elapsed_seconds: f64,
     /// The rows of the table.

@@ -10,7 +10,8 @@
 //!   listener, with tonic's defaults: what a user runs without piperpc. It
 //!   does not go through `piperpc_demo::server::serve`, so whatever piperpc tunes
 //!   for local links leaves this baseline where it is.
-//! - raw: [`crate::raw::server`].
+//! - tonic UDS / tonic pipe: [`crate::tonic_local`], the same services.
+//! - raw: [`crate::raw::server`]; floor: [`crate::floor::server`].
 
 use std::io::Read;
 use std::sync::Arc;
@@ -25,6 +26,7 @@ use piperpc_demo::server::echo::EchoService;
 use piperpc_demo::server::keyvalue::KeyValueService;
 use piperpc_demo::server::store::Store;
 use tonic::transport::Server;
+use tonic::transport::server::Router;
 use tonic::transport::server::TcpIncoming;
 
 /// Serves piperpc's demo services on the local address `listen`, as
@@ -50,24 +52,31 @@ pub fn tcp_server() -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("binding 127.0.0.1:0: {e}"))?
             .with_nodelay(Some(true));
         let address = incoming.local_addr()?;
-        let (_reporter, health) = tonic_health::server::health_reporter();
-        let reflection = tonic_reflection::server::Builder::configure()
-            .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
-            .build_v1()
-            .context("building reflection")?;
+        let router = tonic_router()?;
         println!("listening on http://{address}");
         exit_on_stdin_eof();
-        Server::builder()
-            .add_service(EchoServer::new(EchoService))
-            .add_service(KeyValueServer::new(KeyValueService::new(Arc::new(
-                Store::default(),
-            ))))
-            .add_service(health)
-            .add_service(reflection)
+        router
             .serve_with_incoming(incoming)
             .await
             .context("serving over TCP")
     })
+}
+
+/// The demo's services (plus health and reflection) in a plain tonic
+/// server with tonic's defaults: the baselines serve this.
+pub fn tonic_router() -> anyhow::Result<Router> {
+    let (_reporter, health) = tonic_health::server::health_reporter();
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
+        .build_v1()
+        .context("building reflection")?;
+    Ok(Server::builder()
+        .add_service(EchoServer::new(EchoService))
+        .add_service(KeyValueServer::new(KeyValueService::new(Arc::new(
+            Store::default(),
+        ))))
+        .add_service(health)
+        .add_service(reflection))
 }
 
 /// Ends the process when standard input closes: the parent's way of

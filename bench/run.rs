@@ -9,6 +9,7 @@ use anyhow::Context;
 
 use crate::args::RunArgs;
 use crate::machine::Machine;
+use crate::placement::Placement;
 use crate::plan::{Mode, Plan};
 use crate::progress::Progress;
 use crate::results::{Figure, Group, Report};
@@ -46,8 +47,14 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         out.display()
     );
 
+    let mut placement = Placement::plan(args.placement);
     let started = Instant::now();
+    // Children and threads inherit the CPU set of the thread that starts
+    // them: the servers' first, then the client's for the runtime.
+    placement.enter_servers();
     let servers = Arc::new(Servers::start()?);
+    placement.enter_client();
+    eprintln!("piperpc-bench: placement {}", placement.summary());
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     // On a worker thread, as an application's calls would be: the thread
     // inside `block_on` is not one, and every wakeup across to it would
@@ -70,6 +77,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         machine,
         plan,
         warnings,
+        placement,
         elapsed_seconds: started.elapsed().as_secs_f64(),
         figures,
     };

@@ -1,4 +1,4 @@
-//! The three servers under test, each a child process of its own.
+//! The servers under test, each a child process of its own.
 //!
 //! Separate processes, as in real use, and one per subject, so each one's
 //! memory is its own and no subject's work runs in another's process. Each
@@ -16,6 +16,7 @@ use piperpc::Address;
 
 use crate::client::Targets;
 use crate::results::Subject;
+use crate::session::index;
 
 /// Generous: a cold start under Wine takes seconds.
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -110,54 +111,76 @@ impl Drop for ServerProcess {
     }
 }
 
-/// The three servers of a run.
+/// The servers of a run, one per subject, in [`Subject::ALL`] order.
 #[derive(Debug)]
 pub struct Servers {
-    piperpc: ServerProcess,
-    tcp: ServerProcess,
-    raw: ServerProcess,
+    processes: Vec<ServerProcess>,
     _dir: RunDir,
 }
 
 impl Servers {
-    /// Starts the piperpc server on a fresh local address, the same
-    /// services in a plain tonic server on `127.0.0.1:0`, and the raw server
-    /// on a fresh local address of the piperpc one's kind.
+    /// Starts, on fresh addresses: the piperpc server on a local address,
+    /// the same services in plain tonic on a local pipe and on
+    /// `127.0.0.1:0`, and the raw and floor servers on local pipes of the
+    /// piperpc one's kind.
     pub fn start() -> anyhow::Result<Servers> {
         let dir = RunDir::create()?;
-        let (local, raw) = dir.addresses();
-        let piperpc = ServerProcess::start("piperpc", &["grpc-server", "--listen", &local])?;
-        let tcp = ServerProcess::start("TCP", &["tcp-server"])?;
-        let raw = ServerProcess::start("raw", &["raw-server", "--listen", &raw])?;
+        let mut processes = Vec::with_capacity(Subject::ALL.len());
+        for subject in Subject::ALL {
+            let process = match subject {
+                Subject::Piperpc => ServerProcess::start(
+                    subject.name(),
+                    &["grpc-server", "--listen", &dir.address("grpc", true)],
+                )?,
+                Subject::TonicLocal => ServerProcess::start(
+                    subject.name(),
+                    &[
+                        "tonic-local-server",
+                        "--listen",
+                        &dir.address("tonic", false),
+                    ],
+                )?,
+                Subject::Tcp => ServerProcess::start(subject.name(), &["tcp-server"])?,
+                Subject::Raw => ServerProcess::start(
+                    subject.name(),
+                    &["raw-server", "--listen", &dir.address("raw", false)],
+                )?,
+                Subject::Floor => ServerProcess::start(
+                    subject.name(),
+                    &["floor-server", "--listen", &dir.address("floor", false)],
+                )?,
+            };
+            processes.push(process);
+        }
         Ok(Servers {
-            piperpc,
-            tcp,
-            raw,
+            processes,
             _dir: dir,
         })
     }
 
     /// The server of `subject`.
     pub fn get(&self, subject: Subject) -> &ServerProcess {
-        match subject {
-            Subject::Piperpc => &self.piperpc,
-            Subject::Tcp => &self.tcp,
-            Subject::Raw => &self.raw,
-        }
+        &self.processes[index(subject)]
     }
 
     /// Where clients reach each server.
     pub fn targets(&self) -> anyhow::Result<Targets> {
         Ok(Targets {
-            local: Address::parse(&self.piperpc.address)?,
-            tcp: self.tcp.address.clone(),
-            raw: self.raw.address.clone(),
+            local: Address::parse(&self.get(Subject::Piperpc).address)?,
+            tonic_local: self.get(Subject::TonicLocal).address.clone(),
+            tcp: self.get(Subject::Tcp).address.clone(),
+            raw: self.get(Subject::Raw).address.clone(),
+            floor: self.get(Subject::Floor).address.clone(),
         })
     }
 
-    /// Stops all three; an unclean exit of any is an error.
+    /// Stops them all; an unclean exit of any is an error.
     pub fn stop(self) -> anyhow::Result<()> {
-        let results = [self.piperpc.stop(), self.tcp.stop(), self.raw.stop()];
+        let results: Vec<_> = self
+            .processes
+            .into_iter()
+            .map(ServerProcess::stop)
+            .collect();
         results.into_iter().collect()
     }
 }
@@ -190,16 +213,18 @@ impl RunDir {
         Ok(RunDir { path, tag })
     }
 
-    /// The gRPC server's local address and the raw server's path.
-    fn addresses(&self) -> (String, String) {
+    /// A fresh local address named `name`: a pipe name, or a socket path
+    /// in this directory (with piperpc's `unix:` prefix if `prefixed`).
+    fn address(&self, name: &str, prefixed: bool) -> String {
         if cfg!(windows) {
-            (
-                format!(r"\\.\pipe\{}", self.tag),
-                format!(r"\\.\pipe\{}-raw", self.tag),
-            )
+            format!(r"\\.\pipe\{}-{name}", self.tag)
         } else {
-            let socket = |name: &str| self.path.join(name).display().to_string();
-            (format!("unix:{}", socket("grpc.sock")), socket("raw.sock"))
+            let socket = self.path.join(format!("{name}.sock")).display().to_string();
+            if prefixed {
+                format!("unix:{socket}")
+            } else {
+                socket
+            }
         }
     }
 }

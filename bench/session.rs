@@ -21,20 +21,20 @@ pub struct Session {
 
 impl Session {
     /// One connection to each subject, in [`Subject::ALL`] order.
-    pub async fn open_each(&self) -> anyhow::Result<[Conn; 3]> {
-        Ok([
-            Conn::open(&self.targets, Subject::Piperpc).await?,
-            Conn::open(&self.targets, Subject::Tcp).await?,
-            Conn::open(&self.targets, Subject::Raw).await?,
-        ])
+    pub async fn open_each(&self) -> anyhow::Result<Vec<Conn>> {
+        let mut conns = Vec::with_capacity(Subject::ALL.len());
+        for subject in Subject::ALL {
+            conns.push(Conn::open(&self.targets, subject).await?);
+        }
+        Ok(conns)
     }
 }
 
 /// The order subjects are measured in, in round `round`: every round
-/// measures all three back to back, and the first place rotates, so slow
+/// measures them all back to back, and the first place rotates, so slow
 /// drift of the machine (another process, heat, frequency) weighs on all
-/// three alike instead of on whoever runs last.
-pub fn order(round: usize) -> [Subject; 3] {
+/// alike instead of on whoever runs last.
+pub fn order(round: usize) -> [Subject; 5] {
     let mut subjects = Subject::ALL;
     subjects.rotate_left(round % Subject::ALL.len());
     subjects
@@ -44,8 +44,10 @@ pub fn order(round: usize) -> [Subject; 3] {
 pub fn index(subject: Subject) -> usize {
     match subject {
         Subject::Piperpc => 0,
-        Subject::Tcp => 1,
-        Subject::Raw => 2,
+        Subject::TonicLocal => 1,
+        Subject::Tcp => 2,
+        Subject::Raw => 3,
+        Subject::Floor => 4,
     }
 }
 
@@ -111,13 +113,16 @@ mod tests {
     #[test]
     fn every_subject_leads_in_turn() {
         assert_eq!(order(0), Subject::ALL);
-        assert_eq!(order(1)[0], Subject::Tcp);
-        assert_eq!(order(2)[0], Subject::Raw);
-        assert_eq!(order(3), Subject::ALL);
-        for round in 0..3 {
+        assert_eq!(order(1)[0], Subject::TonicLocal);
+        assert_eq!(order(4)[0], Subject::Floor);
+        assert_eq!(order(5), Subject::ALL);
+        for round in 0..5 {
             let mut seen = order(round).map(index);
             seen.sort();
-            assert_eq!(seen, [0, 1, 2]);
+            assert_eq!(seen, [0, 1, 2, 3, 4]);
+        }
+        for (i, subject) in Subject::ALL.into_iter().enumerate() {
+            assert_eq!(index(subject), i);
         }
     }
 }

@@ -16,7 +16,7 @@ use crate::session::{Session, TimeBox, index, order};
 
 /// Measurement steps this part takes.
 pub fn steps(plan: &Plan) -> u64 {
-    ((plan.stream_sizes.len() + 1) * plan.rounds * 3) as u64
+    ((plan.stream_sizes.len() + 1) * plan.rounds * Subject::ALL.len()) as u64
 }
 
 /// What one figure does with a connection.
@@ -63,7 +63,7 @@ pub async fn measure(session: &Session) -> anyhow::Result<Vec<Figure>> {
         for conn in &mut conns {
             run(plan, conn, pattern, true).await?;
         }
-        let mut rates: [Vec<f64>; 3] = Default::default();
+        let mut rates: [Vec<f64>; 5] = Default::default();
         for round in 0..plan.rounds {
             for subject in order(round) {
                 let i = index(subject);

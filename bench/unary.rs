@@ -16,7 +16,7 @@ const PERCENTILES: [(f64, &str); 3] = [(50.0, "p50"), (90.0, "p90"), (99.0, "p99
 
 /// Measurement steps this part takes.
 pub fn steps(plan: &Plan) -> u64 {
-    plan.rounds as u64 * 3
+    (plan.rounds * Subject::ALL.len()) as u64
 }
 
 /// Measures the unary figures for every subject.
@@ -36,8 +36,8 @@ pub async fn measure(session: &Session) -> anyhow::Result<Vec<Figure>> {
 
     // Per subject: every call's latency (µs), and each round's own
     // percentiles and rate.
-    let mut pooled: [Vec<f64>; 3] = Default::default();
-    let mut per_round: [Vec<[f64; 4]>; 3] = Default::default();
+    let mut pooled: [Vec<f64>; 5] = Default::default();
+    let mut per_round: [Vec<[f64; 4]>; 5] = Default::default();
     for round in 0..plan.rounds {
         for subject in order(round) {
             let i = index(subject);

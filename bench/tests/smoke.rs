@@ -8,7 +8,19 @@ use std::process::{Command, Stdio};
 
 const BENCH: &str = env!("CARGO_BIN_EXE_piperpc-bench");
 const CHARTS: [&str; 4] = ["latency", "concurrency", "throughput", "memory"];
-const SUBJECTS: [&str; 3] = ["piperpc", "tcp", "raw"];
+/// Every subject's key in the JSON, and its name in tables and charts.
+const SUBJECTS: [(&str, &str); 5] = [
+    ("piperpc", "piperpc"),
+    ("tonic_local", LOCAL_TONIC),
+    ("tcp", "TCP"),
+    ("raw", "raw"),
+    ("floor", "floor"),
+];
+const LOCAL_TONIC: &str = if cfg!(windows) {
+    "tonic pipe"
+} else {
+    "tonic UDS"
+};
 
 #[test]
 fn smoke_run_prints_the_table_and_writes_json_and_charts() {
@@ -30,16 +42,20 @@ fn smoke_run_prints_the_table_and_writes_json_and_charts() {
         output.status
     );
 
-    // The table, with both ratio columns and a ratio in words.
+    // The table, with every ratio column and a ratio in words.
     for expected in [
+        &format!("piperpc/{LOCAL_TONIC}"),
         "piperpc/TCP",
         "piperpc/raw",
+        "piperpc/floor",
         "unary 64 B, 1 connection: p50",
         "new connection + first unary 64 B call",
         "MB/s",
     ] {
         assert!(stdout.contains(expected), "no `{expected}` in:\n{stdout}");
     }
+    // Where the processes ran is printed, and stored.
+    assert!(stdout.contains("placement: split"), "{stdout}");
     assert!(
         stdout.contains("% faster") || stdout.contains("% slower") || stdout.contains("(same)"),
         "no latency ratio in words in:\n{stdout}"
@@ -66,15 +82,32 @@ fn smoke_run_prints_the_table_and_writes_json_and_charts() {
     }
 
     assert_eq!(json["plan"]["mode"], "smoke");
+    let placement = &json["placement"];
+    assert_eq!(placement["policy"], "split", "{placement}");
+    if cfg!(target_os = "linux") && std::thread::available_parallelism().unwrap().get() >= 2 {
+        let cpus = |side: &str| placement[side].as_array().expect(side).len();
+        assert!(
+            cpus("client_cpus") >= 1 && cpus("server_cpus") >= 1,
+            "{placement}"
+        );
+    }
+    for (key, _) in SUBJECTS {
+        assert!(json["subjects"][key].is_string(), "no subject {key}");
+    }
     let figures = json["figures"].as_array().expect("figures");
     assert!(figures.len() >= 14, "only {} figures", figures.len());
     for figure in figures {
         let id = figure["id"].as_str().expect("id");
         let memory = figure["group"] == "memory";
-        for subject in SUBJECTS {
+        for (subject, _) in SUBJECTS {
             let measure = &figure[subject];
             if measure.is_null() && memory && wine {
                 continue; // Wine may not report a working set.
+            }
+            if subject == "floor" && figure["group"] == "concurrency" {
+                // The floor is a floor for one connection, not for many.
+                assert!(measure.is_null(), "{id}: {figure}");
+                continue;
             }
             let value = measure["value"]
                 .as_f64()
@@ -84,11 +117,13 @@ fn smoke_run_prints_the_table_and_writes_json_and_charts() {
             assert!(sane, "{id}: {subject} = {value}");
         }
         if !memory {
-            let ratio = figure["ratio_piperpc_tcp"].as_f64();
-            assert!(
-                ratio.is_some_and(|r| r.is_finite() && r > 0.0),
-                "{id}: {figure}"
-            );
+            for other in ["tonic_local", "tcp", "raw"] {
+                let ratio = figure[format!("ratio_piperpc_{other}")].as_f64();
+                assert!(
+                    ratio.is_some_and(|r| r.is_finite() && r > 0.0),
+                    "{id}: {figure}"
+                );
+            }
         }
     }
 
@@ -97,10 +132,10 @@ fn smoke_run_prints_the_table_and_writes_json_and_charts() {
         let svg =
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
-        for subject in ["piperpc", "TCP", "raw"] {
+        for (_, name) in SUBJECTS {
             assert!(
-                svg.contains(&format!(">{subject}<")),
-                "{chart}.svg has no {subject} legend"
+                svg.contains(&format!(">{name}<")),
+                "{chart}.svg has no {name} legend"
             );
         }
     }

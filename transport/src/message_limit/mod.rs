@@ -26,15 +26,18 @@ pub(crate) fn fix_status(headers: &mut HeaderMap) {
     let is_out_of_range = headers
         .get("grpc-status")
         .is_some_and(|status| status == OUT_OF_RANGE);
-    let is_too_large = headers
-        .get("grpc-message")
-        .and_then(|message| message.to_str().ok())
-        .is_some_and(|message| {
-            // grpc-message is percent-encoded on the wire.
-            let message = message.replace("%20", " ");
-            message.contains("message length too large")
-        });
-    if is_out_of_range && is_too_large {
+    // Looked at only for OUT_OF_RANGE: every successful call passes here.
+    let is_too_large = || {
+        headers
+            .get("grpc-message")
+            .and_then(|message| message.to_str().ok())
+            .is_some_and(|message| {
+                // grpc-message is percent-encoded on the wire.
+                let message = message.replace("%20", " ");
+                message.contains("message length too large")
+            })
+    };
+    if is_out_of_range && is_too_large() {
         headers.insert("grpc-status", HeaderValue::from_static(RESOURCE_EXHAUSTED));
     }
 }

@@ -130,9 +130,7 @@ impl<'a> Reader<'a> {
         if !huffman {
             return Ok(bytes.len());
         }
-        let mut decoded = Vec::with_capacity(bytes.len() * 8 / 5);
-        huffman::decode(bytes, &mut decoded)?;
-        Ok(decoded.len())
+        Ok(huffman::decoded_len(bytes)?)
     }
 
     /// A literal field whose index has a `prefix`-bit prefix: returns its

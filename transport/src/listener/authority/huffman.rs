@@ -32,6 +32,8 @@ const CODE_LENGTHS: [u8; 257] = [
 ];
 
 const EOS: u16 = 256;
+/// The shortest and longest codes, in bits.
+const MIN_LEN: usize = 5;
 const MAX_LEN: usize = 30;
 
 /// Why a Huffman-coded string does not decode.
@@ -66,6 +68,7 @@ fn code() -> &'static Code {
             next_code = (next_code + count[len]) << 1;
             next_start += count[len];
         }
+        debug_assert_eq!(count[..MIN_LEN].iter().sum::<u32>(), 0);
         Code {
             symbols,
             first,
@@ -83,6 +86,24 @@ fn code() -> &'static Code {
 /// than 7 bits, or padding that is not the most significant bits of EOS
 /// (all ones).
 pub(super) fn decode(input: &[u8], out: &mut Vec<u8>) -> Result<(), InvalidHuffman> {
+    walk(input, |byte| out.push(byte))
+}
+
+/// The length `input` decodes to, checked as [`decode`] checks it, without
+/// building the decoded bytes: the header walk needs only lengths for the
+/// fields it leaves alone, and there are several per request.
+///
+/// # Errors
+///
+/// As [`decode`].
+pub(super) fn decoded_len(input: &[u8]) -> Result<usize, InvalidHuffman> {
+    let mut len = 0;
+    walk(input, |_| len += 1)?;
+    Ok(len)
+}
+
+/// Decodes `input`, handing each decoded byte to `emit`.
+fn walk(input: &[u8], mut emit: impl FnMut(u8)) -> Result<(), InvalidHuffman> {
     let table = code();
     let (mut value, mut len) = (0u32, 0usize);
     // Ones since the last symbol ended: they may be padding.
@@ -93,13 +114,16 @@ pub(super) fn decode(input: &[u8], out: &mut Vec<u8>) -> Result<(), InvalidHuffm
             value = (value << 1) | bit;
             len += 1;
             all_ones &= bit == 1;
+            if len < MIN_LEN {
+                continue;
+            }
             let offset = value.wrapping_sub(table.first[len]);
             if offset < table.count[len] {
                 let symbol = table.symbols[(table.start[len] + offset) as usize];
                 if symbol == EOS {
                     return Err(InvalidHuffman);
                 }
-                out.push(symbol as u8);
+                emit(symbol as u8);
                 (value, len, all_ones) = (0, 0, true);
             } else if len >= MAX_LEN {
                 return Err(InvalidHuffman);

@@ -16,9 +16,19 @@ fn hex(s: &str) -> Vec<u8> {
         .collect()
 }
 
+/// Decodes `input`, checking that the length-only walk agrees with it.
 fn huffman_decoded(input: &[u8]) -> Result<Vec<u8>, huffman::InvalidHuffman> {
     let mut out = Vec::new();
-    huffman::decode(input, &mut out).map(|()| out)
+    let decoded = huffman::decode(input, &mut out).map(|()| out);
+    assert_eq!(
+        huffman::decoded_len(input),
+        decoded
+            .as_ref()
+            .map(Vec::len)
+            .map_err(|_| huffman::InvalidHuffman),
+        "{input:02x?}"
+    );
+    decoded
 }
 
 #[test]
