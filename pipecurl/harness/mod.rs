@@ -36,7 +36,8 @@
 //! - `call`: [`Call`], one call with JSON through reflection;
 //!   `reply`: what it returns, [`Reply`].
 //! - `run`: [`run`], a client process (or any command) run to its end
-//!   within a bound.
+//!   within a bound; `process`: [`spawn_lines`] and [`wait_or_kill`], one
+//!   driven while it runs.
 //! - `address`: [`fresh_address`]; `workspace`: [`workspace_bin`].
 //! - `wine`: [`is_wine`] and [`skipped_under_wine`].
 //! - `error`: the one error type, [`HarnessError`].
@@ -47,6 +48,7 @@ mod address;
 mod call;
 mod error;
 mod lines;
+mod process;
 mod reply;
 mod run;
 mod server;
@@ -63,6 +65,7 @@ mod workspace;
 pub use address::fresh_address;
 pub use call::Call;
 pub use error::HarnessError;
+pub use process::{spawn_lines, wait_or_kill};
 pub use reply::Reply;
 pub use run::run;
 pub use server::{TestServer, TestServerBuilder};

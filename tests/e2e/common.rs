@@ -3,8 +3,7 @@
 //! Wine checks are `pipecurl::harness`'s; what is here adds the signals
 //! some tests send and the `piperpc call` runs the harness has no use for.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, ChildStdin, Command, ExitStatus, Output, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Output};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -118,29 +117,10 @@ impl Server {
     }
 }
 
-/// Starts `command` with piped stdin and stdout; its stdout arrives line by
-/// line on the returned channel (read by a thread, so a test can wait on it
-/// with a timeout).
-pub fn spawn_line_by_line(
-    mut command: Command,
-) -> (Child, Option<ChildStdin>, mpsc::Receiver<String>) {
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap_or_else(|e| panic!("spawn {command:?}: {e}"));
-    let stdin = child.stdin.take();
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    (child, stdin, lines)
+/// `command` started with its stdout arriving line by line (the harness's
+/// [`pipecurl::harness::spawn_lines`]).
+pub fn spawn_line_by_line(command: Command) -> (Child, Option<ChildStdin>, mpsc::Receiver<String>) {
+    pipecurl::harness::spawn_lines(command).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A `piperpc call` process in the middle of an endless server stream, to be
@@ -164,27 +144,15 @@ pub fn client_mid_stream(address: &str, lines: usize) -> Child {
             .expect("the stream never started");
         assert_eq!(line, expected.to_string());
     }
-    // Keep reading: a dropped receiver would end the reader thread, close
-    // the client's stdout, and the client exits on its next line (a broken
-    // pipe exits 0), long before the test kills it.
-    std::thread::spawn(move || printed.into_iter().for_each(drop));
+    // Dropping `printed` is safe: the harness's reader drains the client's
+    // stdout to the end, so the client never meets a broken pipe and runs
+    // until the test kills it.
     child
 }
 
 /// Waits for `child`, or gives up (and kills it) after `within`.
 pub fn wait_timeout(child: &mut Child, within: Duration) -> Option<ExitStatus> {
-    let deadline = Instant::now() + within;
-    loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            return Some(status);
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    pipecurl::harness::wait_or_kill(child, within)
 }
 
 /// Runs `piperpc call --connect ADDRESS ARGS...` as process B.

@@ -1,10 +1,10 @@
 //! Running `pipecurl` as a real process and reading what it printed, and
 //! the demo's `piperpc serve` for it to talk to.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Output, Stdio};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use pipecurl::harness::{TestServer, fresh_address, workspace_bin};
 use serde_json::Value;
@@ -37,45 +37,15 @@ pub fn server_on(addresses: &[&str], extra: &[&str]) -> TestServer {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Starts `command` with piped stdin and stdout; its stdout arrives line by
-/// line on the returned channel (read by a thread, so a test can wait on it
-/// with a timeout).
-pub fn spawn_line_by_line(
-    mut command: Command,
-) -> (Child, Option<ChildStdin>, mpsc::Receiver<String>) {
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap_or_else(|e| panic!("spawn {command:?}: {e}"));
-    let stdin = child.stdin.take();
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    (child, stdin, lines)
+/// `command` started with its stdout arriving line by line (the harness's
+/// [`pipecurl::harness::spawn_lines`]).
+pub fn spawn_line_by_line(command: Command) -> (Child, Option<ChildStdin>, mpsc::Receiver<String>) {
+    pipecurl::harness::spawn_lines(command).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Waits for `child`, or gives up (and kills it) after `within`.
 pub fn wait_timeout(child: &mut Child, within: Duration) -> Option<ExitStatus> {
-    let deadline = Instant::now() + within;
-    loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            return Some(status);
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    pipecurl::harness::wait_or_kill(child, within)
 }
 
 /// Runs `command` to completion, failing the test if it takes longer than
