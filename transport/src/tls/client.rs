@@ -88,14 +88,22 @@ impl ClientTls {
     ///
     /// [`Error::InvalidOption`] when either is not PEM.
     pub fn identity(
-        mut self,
+        self,
         chain: impl AsRef<[u8]>,
         key: impl AsRef<[u8]>,
     ) -> Result<ClientTls, Error> {
         let chain = pem::certificates(chain.as_ref(), "client certificate")?;
         let key = pem::private_key(key.as_ref(), "client key")?;
+        Ok(self.with_identity(chain, key))
+    }
+
+    fn with_identity(
+        mut self,
+        chain: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'static>,
+    ) -> ClientTls {
         self.identity = Some((chain, Arc::new(key)));
-        Ok(self.changed())
+        self.changed()
     }
 
     /// As [`ClientTls::identity`], reading both files.
@@ -112,9 +120,10 @@ impl ClientTls {
         let (chain, key) = (chain.as_ref(), key.as_ref());
         let chain_pem = pem::read(chain, "client certificate")?;
         let key_pem = pem::read(key, "client key")?;
-        pem::certificates(&chain_pem, "client certificate").map_err(|e| pem::in_file(chain, e))?;
-        pem::private_key(&key_pem, "client key").map_err(|e| pem::in_file(key, e))?;
-        self.identity(chain_pem, key_pem)
+        let chain = pem::certificates(&chain_pem, "client certificate")
+            .map_err(|e| pem::in_file(chain, e))?;
+        let key = pem::private_key(&key_pem, "client key").map_err(|e| pem::in_file(key, e))?;
+        Ok(self.with_identity(chain, key))
     }
 
     /// The name the server's certificate must carry, also sent as SNI

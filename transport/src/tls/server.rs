@@ -60,7 +60,15 @@ impl ServerTls {
     /// belong to the certificate.
     pub fn from_pem(chain: impl AsRef<[u8]>, key: impl AsRef<[u8]>) -> Result<ServerTls, Error> {
         let chain = pem::certificates(chain.as_ref(), "TLS certificate")?;
-        let key = Arc::new(pem::private_key(key.as_ref(), "TLS key")?);
+        let key = pem::private_key(key.as_ref(), "TLS key")?;
+        ServerTls::from_parts(chain, key)
+    }
+
+    fn from_parts(
+        chain: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'static>,
+    ) -> Result<ServerTls, Error> {
+        let key = Arc::new(key);
         let config = build(&chain, &key, None)?;
         Ok(ServerTls {
             chain,
@@ -83,9 +91,10 @@ impl ServerTls {
         let (chain, key) = (chain.as_ref(), key.as_ref());
         let chain_pem = pem::read(chain, "TLS certificate")?;
         let key_pem = pem::read(key, "TLS key")?;
-        pem::certificates(&chain_pem, "TLS certificate").map_err(|e| pem::in_file(chain, e))?;
-        pem::private_key(&key_pem, "TLS key").map_err(|e| pem::in_file(key, e))?;
-        ServerTls::from_pem(chain_pem, key_pem)
+        let chain =
+            pem::certificates(&chain_pem, "TLS certificate").map_err(|e| pem::in_file(chain, e))?;
+        let key = pem::private_key(&key_pem, "TLS key").map_err(|e| pem::in_file(key, e))?;
+        ServerTls::from_parts(chain, key)
     }
 
     /// Mutual TLS: every client must present a certificate that chains to
