@@ -319,3 +319,37 @@ fn a_client_stalled_in_its_handshake_holds_up_no_one() {
     drop(stalled);
     server.stop(Duration::from_secs(30));
 }
+
+/// TLS 1.3 tells a client that its missing certificate was refused only
+/// after the client has finished its handshake and started writing; the
+/// refusal must still reach it every time, never "connection closed" or a
+/// reset that lost the server's alert.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_client_certificate_is_named_on_every_attempt() {
+    use piperpc::tls::ClientTls;
+
+    let pki = Pki::new();
+    let server = Server::start_on(&["127.0.0.1:0"], &pki.mutual_tls());
+    let anonymous = ClientTls::new()
+        .ca_certificate(pki.ca.pem())
+        .expect("client TLS");
+    let mut unclear = Vec::new();
+    for _ in 0..100 {
+        let error = piperpc::ChannelBuilder::new(server.address())
+            .expect("address")
+            .tls(anonymous.clone())
+            .connect()
+            .await
+            .expect_err("refused without a certificate");
+        let error = error.to_string();
+        if !error.contains("requires a client certificate") {
+            unclear.push(error);
+        }
+    }
+    assert!(
+        unclear.is_empty(),
+        "{} unclear: {unclear:#?}",
+        unclear.len()
+    );
+    server.stop(Duration::from_secs(30));
+}

@@ -110,6 +110,7 @@ impl Connection {
                 address: address.clone(),
                 timeout: self.connect_timeout,
             })??;
+        let tls = stream.is_tls();
         let (stream, answered, last_read) = watch::watch(stream, self.keepalive.is_some());
         let (sender, connection) = http2::client_builder(self.keepalive)
             .handshake(TokioIo::new(stream))
@@ -127,7 +128,7 @@ impl Connection {
                 let peer = Arc::new(Peer::new(address.clone(), keepalive));
                 return Ok(Link { sender, peer });
             }
-            Ok(Answer::Closed(source)) => refused(address, source),
+            Ok(Answer::Closed(source)) => refused(address, tls, source),
             Err(_) => Error::HandshakeTimeout {
                 address: address.clone(),
                 timeout: self.connect_timeout,
@@ -145,11 +146,14 @@ impl Connection {
 
 /// The server closed the connection before answering the HTTP/2 handshake.
 /// Over TLS 1.3 that is where a server refusing the client's certificate
-/// says so.
-fn refused(address: &crate::Address, source: std::io::Error) -> Error {
+/// says so, with an alert; a server that hangs up without one most likely
+/// refused it too.
+fn refused(address: &crate::Address, tls: bool, source: std::io::Error) -> Error {
     #[cfg(feature = "tls")]
-    if let Some(error) = crate::tls::explain::refused_after_handshake(address, &source) {
-        return error;
+    if tls {
+        return crate::tls::explain::refused_after_handshake(address, source);
     }
+    #[cfg(not(feature = "tls"))]
+    let _ = tls; // Without the feature no stream is TLS.
     Error::io(address, "start HTTP/2 with", source)
 }

@@ -148,13 +148,37 @@ impl<S: AsyncRead + Unpin> AsyncRead for Watched<S> {
     }
 }
 
-impl<S: AsyncWrite + Unpin> AsyncWrite for Watched<S> {
+impl<S: AsyncRead + Unpin> Watched<S> {
+    /// A write failed before the server sent anything: the server closed
+    /// the connection, perhaps after saying why (a TLS server refusing the
+    /// client's certificate sends an alert first). hyper drops the stream
+    /// on a failed write without reading, so read here what is left.
+    fn write_failed<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        polled: Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
+        if let (Some(_), Poll::Ready(Err(error))) = (&self.first_read, &polled) {
+            let mut scratch = [0u8; 64];
+            let mut unread = ReadBuf::new(&mut scratch);
+            let said = match Pin::new(&mut self.inner).poll_read(cx, &mut unread) {
+                Poll::Ready(Err(said)) => said,
+                _ => copy(error),
+            };
+            self.report(Answer::Closed(copy(&said)));
+        }
+        polled
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for Watched<S> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
+        let polled = Pin::new(&mut self.inner).poll_write(cx, buf);
+        self.write_failed(cx, polled)
     }
 
     fn poll_write_vectored(
@@ -162,7 +186,8 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Watched<S> {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+        let polled = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        self.write_failed(cx, polled)
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -170,7 +195,8 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Watched<S> {
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
+        let polled = Pin::new(&mut self.inner).poll_flush(cx);
+        self.write_failed(cx, polled)
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -219,6 +245,65 @@ mod tests {
         match answered.wait().await {
             Answer::Closed(error) => assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof),
             Answer::Answered => panic!("an EOF is no answer"),
+        }
+    }
+
+    /// Writes fail; reads yield `said`, once.
+    struct Refusing {
+        said: Option<io::Error>,
+    }
+
+    impl AsyncRead for Refusing {
+        fn poll_read(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            _: &mut ReadBuf<'_>,
+        ) -> Poll<io::Result<()>> {
+            Poll::Ready(self.said.take().map_or(Ok(()), Err))
+        }
+    }
+
+    impl AsyncWrite for Refusing {
+        fn poll_write(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            _: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            Poll::Ready(Err(io::ErrorKind::BrokenPipe.into()))
+        }
+        fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+        fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_write_reports_what_the_server_said_before_closing() {
+        let said = io::Error::new(io::ErrorKind::InvalidData, "refused: no certificate");
+        let (mut stream, answered, _) = watch(Refusing { said: Some(said) }, false);
+        let written = stream.write_all(b"PRI * HTTP/2.0").await.unwrap_err();
+        assert_eq!(
+            written.kind(),
+            io::ErrorKind::BrokenPipe,
+            "the writer sees its own error"
+        );
+        drop(stream);
+        match answered.wait().await {
+            Answer::Closed(error) => assert_eq!(error.to_string(), "refused: no certificate"),
+            Answer::Answered => panic!("a refusal is no answer"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_write_with_nothing_to_read_reports_itself() {
+        let (mut stream, answered, _) = watch(Refusing { said: None }, false);
+        stream.write_all(b"PRI").await.unwrap_err();
+        drop(stream);
+        match answered.wait().await {
+            Answer::Closed(error) => assert_eq!(error.kind(), io::ErrorKind::BrokenPipe),
+            Answer::Answered => panic!("a refusal is no answer"),
         }
     }
 

@@ -55,6 +55,15 @@ impl ClientStream {
             Inner::Pipe(pipe) => ConnectInfo::pipe_server(pipe),
         }
     }
+
+    /// Whether this stream speaks TLS.
+    pub(crate) fn is_tls(&self) -> bool {
+        #[cfg(feature = "tls")]
+        if let Inner::Tls(_) = self.inner {
+            return true;
+        }
+        false
+    }
 }
 
 /// Runs the TLS handshake on a TCP stream to `address`.

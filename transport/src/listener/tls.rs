@@ -27,6 +27,9 @@ use crate::tls::{ServerTls, explain, peer_certificate};
 /// Handshakes in flight at most; more clients wait in the backlog.
 const MAX_PENDING: usize = 128;
 
+/// How long a refused client gets to read the alert and hang up.
+const LINGER: Duration = Duration::from_secs(1);
+
 /// The first byte of every TLS record that opens a handshake.
 const TLS_HANDSHAKE_RECORD: u8 = 0x16;
 
@@ -126,7 +129,13 @@ async fn handshake(
                 info,
             ))));
         }
-        let stream = tls.accept(stream).await?;
+        let stream = match tls.accept(stream).into_fallible().await {
+            Ok(stream) => stream,
+            Err((error, stream)) => {
+                close_after_alert(stream).await;
+                return Err(error);
+            }
+        };
         let mut info = ConnectInfo::tcp(peer);
         info.peer_certificate = peer_certificate(stream.get_ref().1.peer_certificates());
         let stream = Stream::Tls(Box::new(stream));
@@ -146,4 +155,25 @@ async fn handshake(
         tracing::warn!(%peer, "TLS handshake failed: {}", explain::server_reason(&error));
         None
     })
+}
+
+/// Closes a connection whose handshake failed so that the client reads the
+/// alert saying why.
+///
+/// Under TLS 1.3 a client is refused (a missing or untrusted certificate)
+/// after it has finished its side of the handshake and started writing
+/// HTTP/2. Closing a socket with those bytes unread sends a reset rather
+/// than an orderly end, and a reset can make the client fail on a write,
+/// or (on Windows) discard what it received, before it reads the alert.
+/// So the server ends its side, then reads and drops what the client still
+/// sends until the client hangs up, for at most [`LINGER`].
+async fn close_after_alert(mut stream: TcpStream) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let _ = stream.shutdown().await;
+    let drain = async {
+        let mut sink = [0u8; 4096];
+        while let Ok(1..) = stream.read(&mut sink).await {}
+    };
+    let _ = tokio::time::timeout(LINGER, drain).await;
 }

@@ -18,15 +18,34 @@ pub(crate) fn client_error(address: &Address, error: &io::Error) -> Error {
     }
 }
 
-/// An error read from a TLS connection after its handshake, when it is the
-/// server refusing this client's certificate (TLS 1.3 says so only then).
-pub(crate) fn refused_after_handshake(address: &Address, error: &io::Error) -> Option<Error> {
-    match rustls_error(error)? {
-        rustls::Error::AlertReceived(alert) => Some(Error::Tls {
-            address: address.clone(),
-            reason: alert_reason(*alert),
-        }),
-        _ => None,
+/// The server closed a TLS connection, with `error`, before it answered
+/// the HTTP/2 handshake.
+///
+/// TLS 1.3 tells a client that its certificate was refused only after the
+/// client's side of the handshake is done, so this is where that refusal
+/// arrives: as an alert, or (from servers that hang up at once) as a reset.
+pub(crate) fn refused_after_handshake(address: &Address, error: io::Error) -> Error {
+    let reason = match rustls_error(&error) {
+        Some(rustls::Error::AlertReceived(alert)) => alert_reason(*alert),
+        Some(other) => other.to_string(),
+        None if matches!(
+            error.kind(),
+            io::ErrorKind::UnexpectedEof
+                | io::ErrorKind::ConnectionReset
+                | io::ErrorKind::ConnectionAborted
+                | io::ErrorKind::BrokenPipe
+        ) =>
+        {
+            format!(
+                "the server closed the connection right after the TLS handshake ({error}): \
+                 it most likely refused this client's certificate, or the lack of one"
+            )
+        }
+        None => return Error::io(address, "start HTTP/2 with", error),
+    };
+    Error::Tls {
+        address: address.clone(),
+        reason,
     }
 }
 
