@@ -44,12 +44,13 @@ pub(crate) fn tune_server<L>(server: tonic::transport::Server<L>) -> tonic::tran
         .max_frame_size(MAX_FRAME_SIZE)
 }
 
-/// A hyper HTTP/2 client builder with the same settings, and `keepalive`.
-pub(crate) fn client_builder(
+/// A hyper HTTP/2 client builder with the same settings, and `keepalive`,
+/// spawning through `executor`.
+pub(crate) fn client_builder<E: Clone>(
+    executor: E,
     keepalive: Option<Keepalive>,
-) -> hyper::client::conn::http2::Builder<hyper_util::rt::TokioExecutor> {
-    let mut builder =
-        hyper::client::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new());
+) -> hyper::client::conn::http2::Builder<E> {
+    let mut builder = hyper::client::conn::http2::Builder::new(executor);
     builder
         .timer(hyper_util::rt::TokioTimer::new())
         .initial_stream_window_size(STREAM_WINDOW)

@@ -21,6 +21,7 @@ use hyper_util::rt::TokioIo;
 use tokio::time::Instant;
 
 use super::disconnect::Peer;
+use super::executor::{Driver, Spawner};
 use super::watch::{self, Answer};
 use crate::Error;
 use crate::connector::Connector;
@@ -112,16 +113,12 @@ impl Connection {
             })??;
         let tls = stream.is_tls();
         let (stream, answered, last_read) = watch::watch(stream, self.keepalive.is_some());
-        let (sender, connection) = http2::client_builder(self.keepalive)
+        let spawner = Spawner::default();
+        let (sender, connection) = http2::client_builder(spawner.clone(), self.keepalive)
             .handshake(TokioIo::new(stream))
             .await
             .map_err(|e| Error::io(address, "start HTTP/2 with", std::io::Error::other(e)))?;
-        let shown = address.to_string();
-        let driver = tokio::spawn(async move {
-            if let Err(error) = connection.await {
-                tracing::debug!(address = %shown, %error, "connection ended");
-            }
-        });
+        let driver = tokio::spawn(Driver::new(address, connection, &spawner));
         let failure = match tokio::time::timeout_at(deadline, answered.wait()).await {
             Ok(Answer::Answered) => {
                 let keepalive = last_read.zip(self.keepalive);

@@ -20,6 +20,7 @@ mod body;
 mod builder;
 mod connection;
 mod disconnect;
+mod executor;
 mod watch;
 
 use std::future::Future;
