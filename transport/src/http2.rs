@@ -37,11 +37,11 @@ pub(crate) struct Keepalive {
 }
 
 /// `server` with these settings (see [`Server::local_http2_settings`](crate::Server::local_http2_settings)).
-pub(crate) fn tune_server<L>(server: tonic::transport::Server<L>) -> tonic::transport::Server<L> {
+pub(crate) fn tune_server<E>(server: &mut hyper::server::conn::http2::Builder<E>) {
     server
         .initial_stream_window_size(STREAM_WINDOW)
         .initial_connection_window_size(CONNECTION_WINDOW)
-        .max_frame_size(MAX_FRAME_SIZE)
+        .max_frame_size(MAX_FRAME_SIZE);
 }
 
 /// A hyper HTTP/2 client builder with the same settings, and `keepalive`,

@@ -7,10 +7,13 @@
 //!
 //! # Layout
 //!
-//! - [`server`]: [`Server`], tonic's server with piperpc's defaults on:
-//!   same-user callers only, HTTP/2 for local links, deadlines over whole
-//!   streams, `RESOURCE_EXHAUSTED`, keepalive, a graceful drain, several
-//!   addresses, a ready line. What an application serves through.
+//! - [`server`]: [`Server`], serving tonic services with piperpc's
+//!   defaults on: same-user callers only, HTTP/2 for local links, deadlines
+//!   over whole streams, `RESOURCE_EXHAUSTED`, keepalive, a graceful drain,
+//!   several addresses, a ready line, each connection and its calls in one
+//!   task. What an application serves through.
+//! - `executor` (internal): the one-task-per-connection executor both ends
+//!   give hyper, so a call does not hop threads.
 //! - [`channel`]: gRPC channels ([`connect`], [`ChannelBuilder`],
 //!   [`Channel`]): `UNAVAILABLE` when the connection is lost, deadlines over
 //!   whole streams, a hung server failing the connect (its HTTP/2 handshake
@@ -92,6 +95,7 @@ mod connect_info;
 pub mod connector;
 pub mod deadline;
 mod error;
+mod executor;
 pub mod http2;
 mod identity;
 mod io;

@@ -21,10 +21,10 @@ use hyper_util::rt::TokioIo;
 use tokio::time::Instant;
 
 use super::disconnect::Peer;
-use super::executor::{Driver, Spawner};
 use super::watch::{self, Answer};
 use crate::Error;
 use crate::connector::Connector;
+use crate::executor::{Driver, Spawner};
 use crate::http2::{self, Keepalive};
 
 pub(crate) type Sender = SendRequest<tonic::body::Body>;
@@ -118,7 +118,7 @@ impl Connection {
             .handshake(TokioIo::new(stream))
             .await
             .map_err(|e| Error::io(address, "start HTTP/2 with", std::io::Error::other(e)))?;
-        let driver = tokio::spawn(Driver::new(address, connection, &spawner));
+        let driver = tokio::spawn(Driver::new(address.to_string(), connection, &spawner));
         let failure = match tokio::time::timeout_at(deadline, answered.wait()).await {
             Ok(Answer::Answered) => {
                 let keepalive = last_read.zip(self.keepalive);

@@ -20,7 +20,6 @@ mod body;
 mod builder;
 mod connection;
 mod disconnect;
-mod executor;
 mod watch;
 
 use std::future::Future;

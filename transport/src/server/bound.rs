@@ -5,13 +5,11 @@ use std::io::Write;
 use std::time::Duration;
 
 use tonic::service::Routes;
-use tower::layer::util::{Identity, Stack};
 
 use super::Settings;
-use super::drain::{Drain, DrainLayer};
+use super::accept;
+use super::drain::Drain;
 use super::stop::StopSignal;
-use crate::deadline::SwitchableDeadlineLayer;
-use crate::message_limit::SwitchableResourceExhaustedLayer;
 use crate::{Address, Error, Listener, OpenConnections};
 
 /// A [`Server`](super::Server) whose addresses are all bound: clients that
@@ -93,10 +91,15 @@ impl Bound {
     /// their connections are closed. Nothing is announced: call
     /// [`Bound::announce`] first if a supervisor waits for it.
     ///
+    /// Each connection is served in a task of its own, and its calls run
+    /// in that task too (see [`Server`](super::Server) on blocking work in
+    /// handlers).
+    ///
     /// # Errors
     ///
-    /// [`Error::Serve`] when a server failed; every address is still
-    /// drained and closed first.
+    /// None so far: a failed accept (too many open files, say) is logged
+    /// and retried, and a failed connection ends alone. The `Result` leaves
+    /// room for failures that stop the whole server.
     pub async fn serve_with_shutdown<F>(self, signal: F) -> Result<(), Error>
     where
         F: Future<Output = ()> + Send,
@@ -106,19 +109,24 @@ impl Bound {
             routes,
             settings,
         } = self;
+        let routes = routes.prepare();
         let drain = Drain::default();
         let stop = tokio::sync::watch::Sender::new(false);
         let mut servers = tokio::task::JoinSet::new();
         for listener in listeners {
             let address = listener.local_address().clone();
             tracing::info!(address = %listener.announced(), "serving");
-            let mut stopped = stop.subscribe();
-            let server = build(&settings, drain.clone())
-                .add_routes(routes.clone())
-                .serve_with_incoming_shutdown(listener.into_incoming(), async move {
-                    let _ = stopped.wait_for(|&stop| stop).await;
-                });
-            servers.spawn(async move { (address, server.await) });
+            let serving = accept::serve(
+                listener,
+                routes.clone(),
+                settings.clone(),
+                drain.clone(),
+                stop.subscribe(),
+            );
+            servers.spawn(async move {
+                serving.await;
+                address
+            });
         }
 
         signal.await;
@@ -127,52 +135,18 @@ impl Bound {
         if settings.drain {
             drain.start();
         }
-        finish(servers, settings.grace).await
+        finish(servers, settings.grace).await;
+        Ok(())
     }
 }
 
-/// The layers every piperpc server applies, innermost first.
-type Layers = Stack<
-    DrainLayer,
-    Stack<SwitchableDeadlineLayer, Stack<SwitchableResourceExhaustedLayer, Identity>>,
->;
-
-/// A tonic server with the settings' layers and HTTP/2 tuning.
-fn build(settings: &Settings, drain: Drain) -> tonic::transport::Server<Layers> {
-    let mut server = tonic::transport::Server::builder();
-    if settings.local_http2 {
-        server = crate::http2::tune_server(server);
-    }
-    server
-        .http2_keepalive_interval(settings.keepalive)
-        .http2_keepalive_timeout(Some(settings.keepalive_timeout))
-        .layer(SwitchableResourceExhaustedLayer(
-            settings.resource_exhausted,
-        ))
-        .layer(SwitchableDeadlineLayer(settings.deadlines))
-        .layer(DrainLayer {
-            drain: settings.drain.then_some(drain),
-        })
-}
-
-/// Waits for every server to finish draining, up to `grace`, then closes
-/// what is left. The first failure is returned once all have ended.
-async fn finish(
-    mut servers: tokio::task::JoinSet<(Address, Result<(), tonic::transport::Error>)>,
-    grace: Duration,
-) -> Result<(), Error> {
-    let mut failure = None;
+/// Waits for every address to finish draining, up to `grace`, then closes
+/// what is left.
+async fn finish(mut servers: tokio::task::JoinSet<Address>, grace: Duration) {
     let drained = tokio::time::timeout(grace, async {
         while let Some(joined) = servers.join_next().await {
             match joined {
-                Ok((address, Err(error))) => {
-                    tracing::error!(%address, %error, "server failed");
-                    failure.get_or_insert(Error::Serve {
-                        what: format!("serve {address}"),
-                        source: std::io::Error::other(error),
-                    });
-                }
-                Ok((address, Ok(()))) => tracing::debug!(%address, "stopped"),
+                Ok(address) => tracing::debug!(%address, "stopped"),
                 Err(error) => tracing::error!(%error, "server task failed"),
             }
         }
@@ -183,5 +157,4 @@ async fn finish(
         servers.shutdown().await;
     }
     tracing::info!("stopped");
-    failure.map_or(Ok(()), Err)
 }

@@ -1,8 +1,14 @@
 //! Serving tonic services on local addresses, with everything on.
 //!
-//! [`Server`] is tonic's `Server` with piperpc's defaults: every guarantee
-//! below is on unless switched off, so an application gets them by serving
-//! through it rather than by copying a serve loop.
+//! [`Server`] serves tonic services (generated servers, health,
+//! reflection) with piperpc's defaults: every guarantee below is on unless
+//! switched off, so an application gets them by serving through it rather
+//! than by copying a serve loop.
+//!
+//! It has a serve loop of its own on hyper rather than tonic's, for one
+//! reason: speed. Each connection is served by one task, its calls
+//! included, so a call crosses no threads inside the server (see
+//! `executor.rs`); tonic's server spawns a task per call.
 //!
 //! | default | switch |
 //! |---|---|
@@ -13,12 +19,15 @@
 //! | oversized messages are `RESOURCE_EXHAUSTED`, as gRPC specifies ([`crate::message_limit`]) | [`Server::resource_exhausted`] |
 //! | HTTP/2 pings every 30 s, a peer silent for 10 s more is dropped | [`Server::keepalive`], [`Server::keepalive_timeout`] |
 //! | at a stop: accepting ends (the socket file goes), idle streams end `UNAVAILABLE`, other calls get 5 s | [`Server::drain_streams`], [`Server::grace_period`] |
+//! | a connection's calls run in its task: no thread hops per call | [`Server::spawn_calls`] |
 //! | several addresses at once, all bound before anything is announced | [`Server::bind`] |
 //! | a ready line per address, `listening on ADDRESS`, once bound | [`Bound::announce`] |
 //!
 //! `piperpc serve` is built on it.
 
+mod accept;
 mod bound;
+mod connection;
 mod drain;
 mod stop;
 
@@ -71,6 +80,7 @@ pub(crate) struct Settings {
     pub(crate) resource_exhausted: bool,
     pub(crate) drain: bool,
     pub(crate) local_http2: bool,
+    pub(crate) spawn_calls: bool,
 }
 
 impl Server {
@@ -87,6 +97,7 @@ impl Server {
                 resource_exhausted: true,
                 drain: true,
                 local_http2: true,
+                spawn_calls: false,
             },
         }
     }
@@ -182,6 +193,23 @@ impl Server {
     /// defaults apply.
     pub fn local_http2_settings(mut self, on: bool) -> Server {
         self.settings.local_http2 = on;
+        self
+    }
+
+    /// Run every call in a task of its own (tonic's way), rather than in
+    /// its connection's task (default off).
+    ///
+    /// By default a connection and all its calls are served by one task,
+    /// so a call crosses no threads on its way through the server: the
+    /// fastest way for the short calls of local IPC (see BENCHMARKS.md).
+    /// But then the calls of one connection share one thread: a handler
+    /// that blocks it (CPU-heavy work, blocking I/O without
+    /// `tokio::task::spawn_blocking`) holds up the other calls on that
+    /// connection, and many heavy calls multiplexed on one connection use
+    /// one core. With this on, they run in parallel on any worker, at the
+    /// cost of a task hand-off per call.
+    pub fn spawn_calls(mut self, on: bool) -> Server {
+        self.settings.spawn_calls = on;
         self
     }
 

@@ -1,0 +1,325 @@
+//! One task per HTTP/2 connection: hyper runs its parts inside it.
+//!
+//! hyper spawns through an executor. Its client spawns the connection's I/O
+//! task once, and for every request a task awaiting the response (plus one
+//! sending the body when it is not sent at once); its server spawns a task
+//! for every stream. On a multi-threaded runtime each spawn is a task
+//! hand-off, often to another worker thread (a futex wake-up), so a unary
+//! call hops between several tasks on each end. A local link answers in
+//! microseconds, which makes those hops a large share of a call.
+//!
+//! [`Spawner`] is the executor piperpc gives hyper, on both ends: it queues
+//! what hyper spawns for the connection's own task, [`Driver`], which polls
+//! the connection and everything queued side by side. A connection and its
+//! streams then stay on one thread, and a call crosses two tasks, the
+//! caller's and its connection's. Connections still spread over the
+//! runtime's workers.
+//!
+//! The connection's parts wake each other all the time (a stream's
+//! response wakes the connection, a frame read wakes a stream). Waking a
+//! tokio task from inside its own poll makes tokio treat it as a yield: it
+//! goes to the back of the queue and an idle worker is woken (a futex) to
+//! steal it. So the driver hands its parts a waker of its own, and a wake
+//! that comes while it is polling them only makes it go round once more.
+//!
+//! The cost: the streams of one connection share its task, so a handler
+//! that blocks its thread (CPU-heavy work, blocking I/O) holds up the
+//! other calls on that connection, not just a worker. Such work belongs in
+//! `tokio::task::spawn_blocking` in any tokio server.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
+
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use futures_util::task::AtomicWaker;
+
+type Spawned = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// How many times a poll goes round for wake-ups of its own before it
+/// yields to the connection's neighbours on the thread.
+const ROUNDS: usize = 16;
+
+/// What a connection's spawner and driver share.
+#[derive(Default)]
+struct Shared {
+    /// What hyper spawned and the driver has not taken yet.
+    spawned: Mutex<Vec<Spawned>>,
+    /// The driver is polling its parts.
+    polling: AtomicBool,
+    /// A part was woken (or something spawned) since the driver last
+    /// looked.
+    woken: AtomicBool,
+    /// The driver's task, woken when a part is woken from elsewhere.
+    task: AtomicWaker,
+}
+
+impl Wake for Shared {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::SeqCst);
+        if !self.polling.load(Ordering::SeqCst) {
+            self.task.wake();
+        }
+    }
+}
+
+/// The executor given to hyper: queues futures for the connection's
+/// [`Driver`], or, made with [`Spawner::spawning`], spawns each on the
+/// runtime as tokio's own executor does.
+#[derive(Clone, Default)]
+pub(crate) struct Spawner {
+    shared: Arc<Shared>,
+    spawn: bool,
+}
+
+impl Spawner {
+    /// A spawner that runs what hyper spawns in tasks of their own: the
+    /// streams of a connection then run in parallel, on any worker.
+    pub(crate) fn spawning() -> Spawner {
+        Spawner {
+            shared: Arc::default(),
+            spawn: true,
+        }
+    }
+}
+
+impl std::fmt::Debug for Spawner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Spawner").finish_non_exhaustive()
+    }
+}
+
+impl<F> hyper::rt::Executor<F> for Spawner
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    fn execute(&self, future: F) {
+        if self.spawn {
+            tokio::spawn(future);
+            return;
+        }
+        let mut spawned = self
+            .shared
+            .spawned
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        spawned.push(Box::pin(future));
+        drop(spawned);
+        self.shared.wake_by_ref();
+    }
+}
+
+/// Runs a connection (hyper's client dispatcher, or a server connection)
+/// and everything hyper spawned for it, in one task. Done when the
+/// connection is done and nothing it spawned is left (those end soon
+/// after: their streams fail with the connection).
+pub(crate) struct Driver<C> {
+    /// The other end, for the log.
+    peer: String,
+    dispatcher: Option<Pin<Box<C>>>,
+    shared: Arc<Shared>,
+    /// The waker the parts get: `shared`'s.
+    waker: Waker,
+    running: FuturesUnordered<Spawned>,
+}
+
+impl<C> Driver<C> {
+    /// Drives `dispatcher` (a connection with `peer`) and what `spawner`
+    /// got.
+    pub(crate) fn new(peer: String, dispatcher: C, spawner: &Spawner) -> Driver<C> {
+        Driver {
+            peer,
+            dispatcher: Some(Box::pin(dispatcher)),
+            shared: spawner.shared.clone(),
+            waker: Waker::from(spawner.shared.clone()),
+            running: FuturesUnordered::new(),
+        }
+    }
+}
+
+impl<C, E> Driver<C>
+where
+    C: Future<Output = Result<(), E>>,
+    E: std::fmt::Display,
+{
+    /// Polls the dispatcher, then everything spawned, once each.
+    fn poll_parts(&mut self) {
+        let mut cx = Context::from_waker(&self.waker);
+        if let Some(dispatcher) = &mut self.dispatcher
+            && let Poll::Ready(ended) = dispatcher.as_mut().poll(&mut cx)
+        {
+            if let Err(error) = ended {
+                tracing::debug!(peer = %self.peer, %error, "connection ended");
+            }
+            self.dispatcher = None;
+        }
+        let spawned = std::mem::take(
+            &mut *self
+                .shared
+                .spawned
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        );
+        self.running.extend(spawned);
+        while let Poll::Ready(Some(())) = self.running.poll_next_unpin(&mut cx) {}
+    }
+}
+
+impl<C, E> Future for Driver<C>
+where
+    C: Future<Output = Result<(), E>>,
+    E: std::fmt::Display,
+{
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = &mut *self;
+        this.shared.task.register(cx.waker());
+        this.shared.polling.store(true, Ordering::SeqCst);
+        let mut rounds = 0;
+        loop {
+            this.shared.woken.store(false, Ordering::SeqCst);
+            this.poll_parts();
+            if this.dispatcher.is_none() && this.running.is_empty() {
+                this.shared.polling.store(false, Ordering::SeqCst);
+                return Poll::Ready(());
+            }
+            rounds += 1;
+            if !this.shared.woken.load(Ordering::SeqCst) {
+                this.shared.polling.store(false, Ordering::SeqCst);
+                // A wake between the last look and now found `polling`
+                // still set, and woke nobody.
+                if !this.shared.woken.load(Ordering::SeqCst) {
+                    return Poll::Pending;
+                }
+                this.shared.polling.store(true, Ordering::SeqCst);
+            }
+            if rounds == ROUNDS {
+                this.shared.polling.store(false, Ordering::SeqCst);
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+
+    use hyper::rt::Executor;
+    use tokio::sync::oneshot;
+
+    use super::*;
+
+    /// The task id of whatever runs `task_id()` inside `spawner`'s work.
+    async fn task_of_spawned(spawner: Spawner, driven: bool) -> (tokio::task::Id, tokio::task::Id) {
+        let (sent, received) = oneshot::channel();
+        let work = {
+            let spawner = spawner.clone();
+            async move {
+                spawner.execute(async move {
+                    let _ = sent.send(tokio::task::id());
+                });
+                let spawned = received.await.expect("the spawned future ran");
+                Ok::<_, std::convert::Infallible>((tokio::task::id(), spawned))
+            }
+        };
+        let (result, done) = oneshot::channel();
+        let dispatcher = async move {
+            let ids = work.await?;
+            let _ = result.send(ids);
+            Ok::<_, std::convert::Infallible>(())
+        };
+        if driven {
+            tokio::spawn(Driver::new("test".into(), dispatcher, &spawner));
+        } else {
+            tokio::spawn(dispatcher);
+        }
+        done.await.expect("the dispatcher finished")
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn what_hyper_spawns_runs_in_the_connections_task() {
+        let (connection, spawned) = task_of_spawned(Spawner::default(), true).await;
+        assert_eq!(connection, spawned);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_spawning_spawner_gives_each_a_task_of_its_own() {
+        let (connection, spawned) = task_of_spawned(Spawner::spawning(), false).await;
+        assert_ne!(connection, spawned);
+    }
+
+    /// Pending `left` times, waking itself each time, then done.
+    struct WakesItself {
+        left: usize,
+    }
+
+    impl Future for WakesItself {
+        type Output = Result<(), std::convert::Infallible>;
+
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+            if self.left == 0 {
+                return Poll::Ready(Ok(()));
+            }
+            self.left -= 1;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+
+    #[tokio::test]
+    async fn wake_ups_from_inside_are_handled_in_the_same_poll() {
+        let polls = AtomicUsize::new(0);
+        let mut driver = Box::pin(Driver::new(
+            "test".into(),
+            WakesItself { left: 5 },
+            &Spawner::default(),
+        ));
+        std::future::poll_fn(|cx| {
+            polls.fetch_add(1, Ordering::Relaxed);
+            driver.as_mut().poll(cx)
+        })
+        .await;
+        assert_eq!(
+            polls.load(Ordering::Relaxed),
+            1,
+            "the task was not rescheduled"
+        );
+
+        // Past `ROUNDS` it yields to the thread's other tasks, and is back.
+        let polls = AtomicUsize::new(0);
+        let mut driver = Box::pin(Driver::new(
+            "test".into(),
+            WakesItself { left: ROUNDS + 1 },
+            &Spawner::default(),
+        ));
+        std::future::poll_fn(|cx| {
+            polls.fetch_add(1, Ordering::Relaxed);
+            driver.as_mut().poll(cx)
+        })
+        .await;
+        assert_eq!(polls.load(Ordering::Relaxed), 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_wake_up_from_another_thread_is_not_lost() {
+        for _ in 0..200 {
+            let (sent, received) = oneshot::channel::<()>();
+            let waiting = async move { received.await.map_err(|_| "dropped") };
+            let driver = tokio::spawn(Driver::new("test".into(), waiting, &Spawner::default()));
+            std::thread::spawn(move || sent.send(()));
+            tokio::time::timeout(std::time::Duration::from_secs(10), driver)
+                .await
+                .expect("the driver was woken")
+                .expect("the driver did not panic");
+        }
+    }
+}
