@@ -119,9 +119,9 @@ where
 /// and everything hyper spawned for it, in one task. Done when the
 /// connection is done and nothing it spawned is left (those end soon
 /// after: their streams fail with the connection).
-pub(crate) struct Driver<C> {
+pub(crate) struct Driver<C, P> {
     /// The other end, for the log.
-    peer: String,
+    peer: P,
     dispatcher: Option<Pin<Box<C>>>,
     shared: Arc<Shared>,
     /// The waker the parts get: `shared`'s.
@@ -129,10 +129,10 @@ pub(crate) struct Driver<C> {
     running: FuturesUnordered<Spawned>,
 }
 
-impl<C> Driver<C> {
+impl<C, P> Driver<C, P> {
     /// Drives `dispatcher` (a connection with `peer`) and what `spawner`
     /// got.
-    pub(crate) fn new(peer: String, dispatcher: C, spawner: &Spawner) -> Driver<C> {
+    pub(crate) fn new(peer: P, dispatcher: C, spawner: &Spawner) -> Driver<C, P> {
         Driver {
             peer,
             dispatcher: Some(Box::pin(dispatcher)),
@@ -143,10 +143,11 @@ impl<C> Driver<C> {
     }
 }
 
-impl<C, E> Driver<C>
+impl<C, E, P> Driver<C, P>
 where
     C: Future<Output = Result<(), E>>,
     E: std::fmt::Display,
+    P: std::fmt::Debug,
 {
     /// Polls the dispatcher, then everything spawned, once each.
     fn poll_parts(&mut self) {
@@ -155,7 +156,7 @@ where
             && let Poll::Ready(ended) = dispatcher.as_mut().poll(&mut cx)
         {
             if let Err(error) = ended {
-                tracing::debug!(peer = %self.peer, %error, "connection ended");
+                tracing::debug!(peer = ?self.peer, %error, "connection ended");
             }
             self.dispatcher = None;
         }
@@ -171,10 +172,11 @@ where
     }
 }
 
-impl<C, E> Future for Driver<C>
+impl<C, E, P> Future for Driver<C, P>
 where
     C: Future<Output = Result<(), E>>,
     E: std::fmt::Display,
+    P: std::fmt::Debug + Unpin,
 {
     type Output = ();
 
@@ -238,7 +240,7 @@ mod tests {
             Ok::<_, std::convert::Infallible>(())
         };
         if driven {
-            tokio::spawn(Driver::new("test".into(), dispatcher, &spawner));
+            tokio::spawn(Driver::new("test", dispatcher, &spawner));
         } else {
             tokio::spawn(dispatcher);
         }
@@ -279,7 +281,7 @@ mod tests {
     async fn wake_ups_from_inside_are_handled_in_the_same_poll() {
         let polls = AtomicUsize::new(0);
         let mut driver = Box::pin(Driver::new(
-            "test".into(),
+            "test",
             WakesItself { left: 5 },
             &Spawner::default(),
         ));
@@ -297,7 +299,7 @@ mod tests {
         // Past `ROUNDS` it yields to the thread's other tasks, and is back.
         let polls = AtomicUsize::new(0);
         let mut driver = Box::pin(Driver::new(
-            "test".into(),
+            "test",
             WakesItself { left: ROUNDS + 1 },
             &Spawner::default(),
         ));
@@ -314,7 +316,7 @@ mod tests {
         for _ in 0..200 {
             let (sent, received) = oneshot::channel::<()>();
             let waiting = async move { received.await.map_err(|_| "dropped") };
-            let driver = tokio::spawn(Driver::new("test".into(), waiting, &Spawner::default()));
+            let driver = tokio::spawn(Driver::new("test", waiting, &Spawner::default()));
             std::thread::spawn(move || sent.send(()));
             tokio::time::timeout(std::time::Duration::from_secs(10), driver)
                 .await

@@ -118,7 +118,7 @@ impl Connection {
             .handshake(TokioIo::new(stream))
             .await
             .map_err(|e| Error::io(address, "start HTTP/2 with", std::io::Error::other(e)))?;
-        let driver = tokio::spawn(Driver::new(address.to_string(), connection, &spawner));
+        let driver = tokio::spawn(Driver::new(address.clone(), connection, &spawner));
         let failure = match tokio::time::timeout_at(deadline, answered.wait()).await {
             Ok(Answer::Answered) => {
                 let keepalive = last_read.zip(self.keepalive);

@@ -26,7 +26,7 @@ pub(super) async fn serve(
     mut stopping: tokio::sync::watch::Receiver<bool>,
 ) {
     let info = connection.info().clone();
-    let peer = format!("{info:?}");
+    let peer = info.clone();
     let service = ServiceBuilder::new()
         // What tonic's server does for a `Connected` stream: handlers find
         // the caller in their request's extensions.
