@@ -99,6 +99,10 @@ pub enum Role {
         /// piperpc only: no HTTP/2 keepalive pings from the client.
         #[arg(long)]
         no_keepalive: bool,
+        /// A new connection for every call, as the bench's "new connection
+        /// + first call" figure makes them.
+        #[arg(long)]
+        connect_each: bool,
     },
     /// Serves the blocking floor until standard input closes.
     #[command(name = "floor-server", hide = true)]

@@ -98,7 +98,8 @@ fn main() -> ExitCode {
             address,
             count,
             no_keepalive,
-        }) => profile::calls(subject, &address, count, !no_keepalive),
+            connect_each,
+        }) => profile::calls(subject, &address, count, !no_keepalive, connect_each),
         None => run::run(cli.run),
     };
     match outcome {

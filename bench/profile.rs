@@ -17,8 +17,15 @@ use crate::results::Subject;
 /// Makes `count` sequential 64-byte Echo calls to `subject`'s server at
 /// `address`, on a worker task of a multi-threaded runtime as the bench
 /// does, and prints the time they took. `keepalive: false` turns the
-/// piperpc channel's HTTP/2 pings off (tonic's channel has none by default).
-pub fn calls(subject: Subject, address: &str, count: u64, keepalive: bool) -> anyhow::Result<()> {
+/// piperpc channel's HTTP/2 pings off (tonic's channel has none by default);
+/// `connect_each` opens a new connection for every call.
+pub fn calls(
+    subject: Subject,
+    address: &str,
+    count: u64,
+    keepalive: bool,
+    connect_each: bool,
+) -> anyhow::Result<()> {
     let targets = Targets {
         local: Address::parse(if subject == Subject::Piperpc {
             address
@@ -44,6 +51,9 @@ pub fn calls(subject: Subject, address: &str, count: u64, keepalive: bool) -> an
             };
             let start = Instant::now();
             for _ in 0..count {
+                if connect_each {
+                    conn = Conn::open(&targets, subject).await?;
+                }
                 conn.round_trip(64).await?;
             }
             let elapsed = start.elapsed();
