@@ -25,6 +25,41 @@ async fn unary_echo() {
     assert_eq!(reply.peer_pid, std::process::id());
 }
 
+/// The calls of one connection are served side by side in its task, and
+/// past the server's 200 streams at once the client queues the rest: all
+/// of 300 slow calls on one channel are answered, in far less time than
+/// one after another would take (60 s).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_calls_at_once_on_one_connection_are_all_answered() {
+    let server = Server::start();
+    let stubs = stubs(server.address()).await;
+    let started = std::time::Instant::now();
+    let calls: Vec<_> = (0..300)
+        .map(|i| {
+            let mut echo = stubs.echo.clone();
+            tokio::spawn(async move {
+                let request = EchoRequest {
+                    message: format!("call {i}"),
+                    delay_ms: 200,
+                    ..Default::default()
+                };
+                echo.echo(request)
+                    .await
+                    .map(|reply| reply.into_inner().message)
+            })
+        })
+        .collect();
+    for (i, call) in calls.into_iter().enumerate() {
+        let reply = call.await.expect("the call's task").expect("answered");
+        assert_eq!(reply, format!("call {i}"));
+    }
+    let took = started.elapsed();
+    assert!(
+        took < std::time::Duration::from_secs(30),
+        "{took:?}: not side by side"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_stream_count() {
     let server = Server::start();

@@ -20,6 +20,7 @@
 //! | HTTP/2 pings every 30 s, a peer silent for 10 s more is dropped | [`Server::keepalive`], [`Server::keepalive_timeout`] |
 //! | at a stop: accepting ends (the socket file goes), idle streams end `UNAVAILABLE`, other calls get 5 s | [`Server::drain_streams`], [`Server::grace_period`] |
 //! | a connection's calls run in its task: no thread hops per call | [`Server::spawn_calls`] |
+//! | at most 200 calls at once per connection (hyper's default; a client queues the rest) | - |
 //! | several addresses at once, all bound before anything is announced | [`Server::bind`] |
 //! | a ready line per address, `listening on ADDRESS`, once bound | [`Bound::announce`] |
 //!
