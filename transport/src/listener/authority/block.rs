@@ -7,7 +7,7 @@
 
 use super::huffman;
 use super::table::{BadIndex, NameRef, Table};
-use super::value;
+use super::value::{self, Verdict};
 
 /// The block does not decode; from here on the rewriter stays out of the way
 /// and h2 sees (and refuses) the bytes as they came.
@@ -38,16 +38,37 @@ struct Edit {
     value: Vec<u8>,
 }
 
-/// Walks `block`, updating `table` as the peer's decoder does.
-///
-/// Returns the block to hand on instead, or `None` when `block` can be
-/// handed on as it is.
+/// What walking a block found.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct Walk {
+    /// The block to hand on instead, or `None` when it can go as it is.
+    pub(super) rewritten: Option<Vec<u8>>,
+    /// It carried an `:authority` literal that h2 accepts as sent.
+    pub(super) valid_authority: bool,
+}
+
+/// Walks `block`, updating `table` as the peer's decoder does: the block
+/// to hand on instead, or `None` when `block` can be handed on as it is.
 ///
 /// # Errors
 ///
 /// [`InvalidBlock`] when it is not valid HPACK for this table.
+#[cfg(test)]
 pub(super) fn rewrite(table: &mut Table, block: &[u8]) -> Result<Option<Vec<u8>>, InvalidBlock> {
-    let mut reader = Reader { block, pos: 0 };
+    walk(table, block).map(|walk| walk.rewritten)
+}
+
+/// Walks `block`, updating `table` as the peer's decoder does.
+///
+/// # Errors
+///
+/// [`InvalidBlock`] when it is not valid HPACK for this table.
+pub(super) fn walk(table: &mut Table, block: &[u8]) -> Result<Walk, InvalidBlock> {
+    let mut reader = Reader {
+        block,
+        pos: 0,
+        valid_authority: false,
+    };
     let mut edits = Vec::new();
     while reader.pos < block.len() {
         let first = block[reader.pos];
@@ -65,7 +86,10 @@ pub(super) fn rewrite(table: &mut Table, block: &[u8]) -> Result<Option<Vec<u8>>
         }
     }
     if edits.is_empty() {
-        return Ok(None);
+        return Ok(Walk {
+            rewritten: None,
+            valid_authority: reader.valid_authority,
+        });
     }
     let mut out = Vec::with_capacity(block.len() + 16);
     let mut copied = 0;
@@ -75,12 +99,17 @@ pub(super) fn rewrite(table: &mut Table, block: &[u8]) -> Result<Option<Vec<u8>>
         copied = edit.end;
     }
     out.extend_from_slice(&block[copied..]);
-    Ok(Some(out))
+    Ok(Walk {
+        rewritten: Some(out),
+        valid_authority: false,
+    })
 }
 
 struct Reader<'a> {
     block: &'a [u8],
     pos: usize,
+    /// An `:authority` literal h2 accepts was read.
+    valid_authority: bool,
 }
 
 impl<'a> Reader<'a> {
@@ -173,12 +202,14 @@ impl<'a> Reader<'a> {
         } else {
             bytes
         };
-        if let Some(value) = value::replacement(raw) {
-            edits.push(Edit {
+        match value::judge(raw) {
+            Verdict::Replace(value) => edits.push(Edit {
                 start,
                 end: self.pos,
                 value,
-            });
+            }),
+            Verdict::Accepted => self.valid_authority = true,
+            Verdict::Refused => {}
         }
         Ok((name, raw.len()))
     }

@@ -14,7 +14,7 @@ use std::task::{Context, Poll, ready};
 use bytes::{Buf, BytesMut};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use super::block;
+use super::block::{self, Walk};
 use super::frames::{self, FrameHeader, Gathered};
 use super::table::Table;
 use crate::io::forward_write_to_field;
@@ -61,6 +61,8 @@ pub(crate) struct AuthorityFix<S> {
     /// Scanned and ready for the caller.
     out: BytesMut,
     table: Table,
+    /// No header block has been walked yet.
+    first_block: bool,
 }
 
 enum Step {
@@ -93,6 +95,7 @@ impl<S> AuthorityFix<S> {
             held: BytesMut::new(),
             out: BytesMut::new(),
             table: Table::default(),
+            first_block: true,
         }
     }
 
@@ -168,18 +171,39 @@ impl<S> AuthorityFix<S> {
             }
             Gathered::Complete(block) => block,
         };
-        match block::rewrite(&mut self.table, &block.fragment) {
-            Ok(None) => {
+        let first_block = std::mem::replace(&mut self.first_block, false);
+        match block::walk(&mut self.table, &block.fragment) {
+            Ok(Walk {
+                rewritten: None,
+                valid_authority,
+            }) => {
                 let raw = self.held.split_to(block.consumed);
                 self.out.extend_from_slice(&raw);
+                if first_block && valid_authority {
+                    self.step_aside();
+                }
             }
-            Ok(Some(fragment)) => {
+            Ok(Walk {
+                rewritten: Some(fragment),
+                ..
+            }) => {
                 self.held.advance(block.consumed);
                 frames::frame(&block, &fragment, &mut self.out);
             }
             Err(block::InvalidBlock) => self.give_up(),
         }
         Step::Progress
+    }
+
+    /// The client's first request named an `:authority` h2 accepts, so it
+    /// is not one that sends a socket path: a client uses one authority
+    /// for a connection. Walking every later block to follow its HPACK
+    /// table would cost each call a few thousand instructions for nothing,
+    /// so the rest of the connection passes through.
+    fn step_aside(&mut self) {
+        tracing::trace!("the client's :authority is valid; passing its stream through");
+        self.position = Position::Transparent;
+        self.out.extend_from_slice(&self.held.split());
     }
 
     /// Turns transparent: what is held goes on as it came, and so does

@@ -11,13 +11,22 @@
 
 use http::uri::Authority;
 
-/// The value to send h2 instead of `value`, or `None` to keep `value`.
-///
-/// `None` also when no same-length replacement would be accepted (an empty
-/// value, or one too long for a URI): h2 then refuses it as before.
-pub(super) fn replacement(value: &[u8]) -> Option<Vec<u8>> {
+/// What h2 will make of an `:authority` value, and what to send instead.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Verdict {
+    /// h2 accepts it as it is.
+    Accepted,
+    /// h2 refuses it; this same-length value it accepts goes instead.
+    Replace(Vec<u8>),
+    /// h2 refuses it, and no same-length value would do (an empty value,
+    /// or one too long for a URI): h2 refuses it as before.
+    Refused,
+}
+
+/// Judges `value` as h2 will.
+pub(super) fn judge(value: &[u8]) -> Verdict {
     if Authority::try_from(value).is_ok() {
-        return None;
+        return Verdict::Accepted;
     }
     let replaced: Vec<u8> = value
         .iter()
@@ -29,7 +38,18 @@ pub(super) fn replacement(value: &[u8]) -> Option<Vec<u8>> {
             }
         })
         .collect();
-    Authority::try_from(&replaced[..])
-        .is_ok()
-        .then_some(replaced)
+    if Authority::try_from(&replaced[..]).is_ok() {
+        Verdict::Replace(replaced)
+    } else {
+        Verdict::Refused
+    }
+}
+
+/// The value to send h2 instead of `value`, or `None` to keep `value`.
+#[cfg(test)]
+pub(super) fn replacement(value: &[u8]) -> Option<Vec<u8>> {
+    match judge(value) {
+        Verdict::Replace(value) => Some(value),
+        Verdict::Accepted | Verdict::Refused => None,
+    }
 }

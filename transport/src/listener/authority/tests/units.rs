@@ -261,6 +261,24 @@ fn a_clean_connection_comes_through_byte_for_byte() {
 }
 
 #[test]
+fn after_a_first_request_with_a_valid_authority_everything_passes_through() {
+    let mut input = PREFACE.to_vec();
+    input.extend(grpcio_like_request(1, b"localhost"));
+    // Not what a real client does, and so not rewritten any more.
+    input.extend(grpcio_like_request(3, b"/tmp/x.sock"));
+    assert_eq!(rewrite(input.clone(), vec![7], &[50]), input);
+
+    // A first request that needed its authority fixed keeps the rewriter on.
+    let mut input = PREFACE.to_vec();
+    input.extend(grpcio_like_request(1, b"/tmp/x.sock"));
+    input.extend(grpcio_like_request(3, b"/tmp/y.sock"));
+    let mut expected = PREFACE.to_vec();
+    expected.extend(grpcio_like_request(1, b"-tmp-x.sock"));
+    expected.extend(grpcio_like_request(3, b"-tmp-y.sock"));
+    assert_eq!(rewrite(input, vec![7], &[50]), expected);
+}
+
+#[test]
 fn after_bad_hpack_everything_passes_through_unchanged() {
     let mut input = PREFACE.to_vec();
     frame(&mut input, HEADERS, END_HEADERS, 1, &[0x80]); // index 0
