@@ -28,6 +28,7 @@
 //! `tokio::task::spawn_blocking` in any tokio server.
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -115,6 +116,26 @@ where
     }
 }
 
+/// A spawned future whose panic ends it alone, as a panic in a task of its
+/// own would: a handler that panics fails its own call (hyper resets the
+/// stream), not every call on its connection.
+struct Isolated(Spawned);
+
+impl Future for Isolated {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let future = self.0.as_mut();
+        match std::panic::catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+            Ok(polled) => polled,
+            Err(_) => {
+                tracing::error!("a call's task panicked; its stream is reset");
+                Poll::Ready(())
+            }
+        }
+    }
+}
+
 /// Runs a connection (hyper's client dispatcher, or a server connection)
 /// and everything hyper spawned for it, in one task. Done when the
 /// connection is done and nothing it spawned is left (those end soon
@@ -126,7 +147,7 @@ pub(crate) struct Driver<C, P> {
     shared: Arc<Shared>,
     /// The waker the parts get: `shared`'s.
     waker: Waker,
-    running: FuturesUnordered<Spawned>,
+    running: FuturesUnordered<Isolated>,
 }
 
 impl<C, P> Driver<C, P> {
@@ -167,7 +188,7 @@ where
                 .lock()
                 .unwrap_or_else(|e| e.into_inner()),
         );
-        self.running.extend(spawned);
+        self.running.extend(spawned.into_iter().map(Isolated));
         while let Poll::Ready(Some(())) = self.running.poll_next_unpin(&mut cx) {}
     }
 }
@@ -309,6 +330,30 @@ mod tests {
         })
         .await;
         assert_eq!(polls.load(Ordering::Relaxed), 2);
+    }
+
+    #[tokio::test]
+    async fn a_panic_ends_only_the_future_that_panicked() {
+        let spawner = Spawner::default();
+        let (sent, received) = oneshot::channel();
+        let work = {
+            let spawner = spawner.clone();
+            async move {
+                spawner.execute(async { panic!("a handler's bug") });
+                spawner.execute(async move {
+                    tokio::task::yield_now().await;
+                    let _ = sent.send("still served");
+                });
+                received.await.map_err(|_| "the second future was lost")
+            }
+        };
+        let (result, done) = oneshot::channel();
+        let dispatcher = async move {
+            let _ = result.send(work.await);
+            Ok::<_, std::convert::Infallible>(())
+        };
+        Driver::new("test", dispatcher, &spawner).await;
+        assert_eq!(done.await.unwrap(), Ok("still served"));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
