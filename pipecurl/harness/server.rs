@@ -178,6 +178,31 @@ impl TestServer {
         self.child.id()
     }
 
+    /// Freezes the server with SIGSTOP, as a deadlock or a debugger would,
+    /// to test that clients give up on a server that stopped answering (the
+    /// kernel still completes connections from its socket's backlog).
+    /// Returns once the process is stopped, or has exited: SIGSTOP only
+    /// starts a stop, and until the thread that takes it gets a CPU the
+    /// server's other threads go on accepting and answering.
+    ///
+    /// ```no_run
+    /// # fn example(server: pipecurl::harness::TestServer) {
+    /// server.pause();
+    /// // ... a client's connect must time out here ...
+    /// server.resume();
+    /// # }
+    /// ```
+    #[cfg(unix)]
+    pub fn pause(&self) {
+        super::unix::pause(&self.child);
+    }
+
+    /// Lets a [paused](TestServer::pause) server run again, with SIGCONT.
+    #[cfg(unix)]
+    pub fn resume(&self) {
+        super::unix::signal(&self.child, libc::SIGCONT);
+    }
+
     /// Calls `method` (`package.Service/Method`) on the first address with
     /// `request` as JSON: one message, or for a client-streaming method,
     /// each element of an array (a non-array is one message). See [`Call`]

@@ -89,16 +89,17 @@ impl Server {
 
     /// Freezes the process with SIGSTOP (Unix only), as a deadlock or a
     /// debugger would: the kernel still completes connections from the
-    /// socket's backlog, and nothing answers them.
+    /// socket's backlog, and nothing answers them. Returns once it is
+    /// stopped (the harness's [`TestServer::pause`]).
     #[cfg(unix)]
     pub fn pause(&self) {
-        self.signal(libc::SIGSTOP);
+        self.inner.pause();
     }
 
     /// Lets a paused process run again with SIGCONT (Unix only).
     #[cfg(unix)]
     pub fn resume(&self) {
-        self.signal(libc::SIGCONT);
+        self.inner.resume();
     }
 
     #[cfg(unix)]

@@ -96,6 +96,39 @@ mod stopped {
     const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
     const KEEPALIVE: Duration = Duration::from_secs(1);
 
+    /// Once `pause` returns the server is stopped: a connection made at
+    /// once never has its handshake answered. kill(SIGSTOP) alone does not
+    /// promise that: it wakes one thread of the server to take the signal,
+    /// and until that thread gets a CPU (a while, on a busy machine) the
+    /// others run on, accepting and answering. Each of 50 attempts connects
+    /// right after the pause.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_paused_server_answers_no_connection_made_right_after() {
+        const SHORT: Duration = Duration::from_millis(200);
+        let server = Server::start();
+        let builder = ChannelBuilder::new(server.address())
+            .unwrap()
+            .connect_timeout(SHORT);
+        let mut answered = Vec::new();
+        for attempt in 0..50 {
+            server.pause();
+            match builder.clone().connect().await {
+                // Either way unanswered: a starved test may even time out
+                // before its own connect completes.
+                Err(
+                    piperpc::Error::HandshakeTimeout { .. } | piperpc::Error::ConnectTimeout { .. },
+                ) => {}
+                other => answered.push(format!("attempt {attempt}: {other:?}")),
+            }
+            server.resume();
+        }
+        assert!(
+            answered.is_empty(),
+            "{} of 50 connects were answered by a paused server: {answered:#?}",
+            answered.len()
+        );
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn streams_and_calls_fail_while_stopped_and_the_channel_recovers_after_sigcont() {
         let server = Server::start();

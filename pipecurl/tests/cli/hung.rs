@@ -84,29 +84,22 @@ async fn pipecurl_waits_ten_seconds_for_the_handshake_by_default() {
 mod stopped {
     use std::process::Command;
 
-    use pipecurl::harness::TestServer;
     use tonic::Code;
 
     use super::{BOUND, NO_ANSWER, failed_saying, run_timed, strings};
     use crate::support::{PIPECURL, server, spawn_line_by_line, wait_timeout};
 
-    fn signal(server: &TestServer, signal: libc::c_int) {
-        let pid = libc::pid_t::try_from(server.id()).expect("a pid");
-        // SAFETY: kill(2) on our own, not yet reaped, child's pid.
-        unsafe { libc::kill(pid, signal) };
-    }
-
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn pipecurl_fails_on_a_stopped_server_instead_of_hanging() {
         let server = server();
         let address = server.address().to_string();
-        signal(&server, libc::SIGSTOP);
+        server.pause();
         let list = strings(&["-connect-timeout", "1", &address, "list"]);
         let (output, took) = run_timed(list).await;
         failed_saying(&output, &format!("{NO_ANSWER} 1 s"));
         assert!(took < BOUND, "took {took:?}");
 
-        signal(&server, libc::SIGCONT);
+        server.resume();
         let (output, _) = run_timed(strings(&[&address, "list"])).await;
         assert!(output.status.success(), "{output:?}");
     }
@@ -127,9 +120,9 @@ mod stopped {
         ]);
         let (mut child, _stdin, lines) = spawn_line_by_line(command);
         lines.recv_timeout(BOUND).expect("the stream never started");
-        signal(&server, libc::SIGSTOP);
+        server.pause();
         let status = wait_timeout(&mut child, BOUND).expect("the client hung on a stopped server");
         assert_eq!(status.code(), Some(64 + Code::Unavailable as i32));
-        signal(&server, libc::SIGCONT);
+        server.resume();
     }
 }
