@@ -32,7 +32,7 @@ pub(super) async fn serve(
                 connections.spawn(connection::serve(
                     accepted,
                     routes.clone(),
-                    settings.clone(),
+                    &settings,
                     drain.clone(),
                     each_connection.clone(),
                 ));

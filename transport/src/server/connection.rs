@@ -17,16 +17,22 @@ use crate::message_limit::SwitchableResourceExhaustedLayer;
 
 /// Serves `connection` until the client leaves or, once `stopping` says
 /// so, until its open calls are done (a GOAWAY tells the client to open no
-/// more). Runs in the connection's own task.
-pub(super) async fn serve(
+/// more). The future is the connection's task.
+///
+/// A plain function returning the driver, not an `async fn`: an idle
+/// connection's task then holds the driver alone, not the arguments beside
+/// it too (an `async fn` keeps a slot for each).
+pub(super) fn serve(
     connection: Connection,
     routes: Routes,
-    settings: Settings,
+    settings: &Settings,
     drain: Drain,
     mut stopping: tokio::sync::watch::Receiver<bool>,
-) {
+) -> impl Future<Output = ()> + Send + use<> {
     let info = connection.info().clone();
-    let peer = info.clone();
+    // Who it was, for the log: the pid of a local peer, the address of a
+    // TCP one.
+    let peer = (info.peer_pid, info.peer_addr);
     let service = ServiceBuilder::new()
         // What tonic's server does for a `Connected` stream: handlers find
         // the caller in their request's extensions.
@@ -48,7 +54,7 @@ pub(super) async fn serve(
     } else {
         Spawner::default()
     };
-    let http = builder(&settings, spawner.clone())
+    let http = builder(settings, spawner.clone())
         .serve_connection(TokioIo::new(connection), TowerToHyperService::new(service));
     let serving = async move {
         let mut http = std::pin::pin!(http);
@@ -58,7 +64,7 @@ pub(super) async fn serve(
         }
         http.await
     };
-    Driver::new(peer, serving, &spawner).await;
+    Driver::new(peer, serving, &spawner)
 }
 
 /// hyper's HTTP/2 server with `settings`; hyper's defaults otherwise (as
