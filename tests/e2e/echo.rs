@@ -18,7 +18,10 @@ async fn unary_echo() {
         return_metadata: false,
         delay_ms: 0,
     };
-    let reply = stubs.echo.echo(request).await.unwrap().into_inner();
+    let reply = stubs.echo.echo(request).await.unwrap();
+    // gRPC has no use for HTTP's `date` header, and piperpc sends none.
+    assert!(reply.metadata().get("date").is_none(), "{reply:?}");
+    let reply = reply.into_inner();
     assert_eq!(reply.message, "hi");
     assert_eq!(&reply.payload[..], &[1, 2, 3]);
     // The server learned our pid from the OS, not from anything we sent.

@@ -67,12 +67,17 @@ pub(super) fn serve(
     Driver::new(peer, serving, &spawner)
 }
 
-/// hyper's HTTP/2 server with `settings`; hyper's defaults otherwise (as
-/// tonic's server has them), HTTP/1 refused.
+/// hyper's HTTP/2 server with `settings`, HTTP/1 refused, no `date`
+/// header; hyper's defaults otherwise: at most 200 streams at once per
+/// connection (tonic's server lifts that limit), its limits on reset
+/// floods, 16 KiB of headers.
 fn builder(settings: &Settings, spawner: Spawner) -> http2::Builder<Spawner> {
     let mut builder = http2::Builder::new(spawner);
     builder
         .timer(TokioTimer::new())
+        // gRPC has no use for a `date` header; leaving it out saves every
+        // response formatting and HPACK-encoding one.
+        .auto_date_header(false)
         .keep_alive_interval(settings.keepalive)
         .keep_alive_timeout(settings.keepalive_timeout);
     if settings.local_http2 {
