@@ -9,6 +9,18 @@ use std::time::Duration;
 
 use crate::common::{Server, run};
 
+/// Runs a stock client to the end; its stdout, once it has succeeded.
+fn run_client(command: Command) -> String {
+    let output = run(command, Duration::from_secs(120));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
 /// True when python3 can import grpcio. Without it a test skips, except in
 /// CI, which installs it and sets `PIPERPC_REQUIRE_INTEROP`.
 fn has_grpcio() -> bool {
@@ -38,13 +50,7 @@ fn grpcio_with_default_options_calls_every_rpc_kind_over_a_unix_socket() {
     );
     let mut command = Command::new("python3");
     command.arg(script).arg(server.address());
-    let output = run(command, Duration::from_secs(120));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = run_client(command);
     assert_eq!(
         stdout,
         "health: SERVING\necho: from grpcio\ncount: 1 2 3\ncollect: 3 messages, 14 bytes\n\
@@ -79,13 +85,7 @@ fn grpc_js_with_default_options_calls_every_rpc_kind_over_a_unix_socket() {
     command
         .arg(format!("{dir}/grpc_js_client.js"))
         .arg(server.address());
-    let output = run(command, Duration::from_secs(120));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = run_client(command);
     assert_eq!(
         stdout,
         "echo: from grpc-js\ncount: 1 2 3\ncollect: 3 messages, 14 bytes\n\
@@ -136,12 +136,6 @@ fn grpcio_calls_over_mutual_tls_with_ssl_channel_credentials() {
         .arg(script)
         .arg(format!("localhost:{port}"))
         .args([&ca_pem, &worker.0, &worker.1, &other.0, &other.1]);
-    let output = run(command, Duration::from_secs(120));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = run_client(command);
     assert_eq!(stdout, "worker: echo over mTLS\nother: PERMISSION_DENIED\n");
 }
