@@ -13,7 +13,8 @@
 //!   several addresses, a ready line, each connection and its calls in one
 //!   task. What an application serves through.
 //! - `executor` (internal): the one-task-per-connection executor both ends
-//!   give hyper, so a call does not hop threads.
+//!   give hyper, so a call does not hop threads, and the client's
+//!   gathering of a request's frames into one write.
 //! - [`channel`]: gRPC channels ([`connect`], [`ChannelBuilder`],
 //!   [`Channel`]): `UNAVAILABLE` when the connection is lost, deadlines over
 //!   whole streams, a hung server failing the connect (its HTTP/2 handshake

@@ -24,7 +24,7 @@ use super::disconnect::Peer;
 use super::watch::{self, Answer};
 use crate::Error;
 use crate::connector::Connector;
-use crate::executor::{Driver, Spawner};
+use crate::executor::{Driver, Gathering, Spawner};
 use crate::http2::{self, Keepalive};
 
 pub(crate) type Sender = SendRequest<tonic::body::Body>;
@@ -115,7 +115,7 @@ impl Connection {
         let (stream, answered, last_read) = watch::watch(stream, self.keepalive.is_some());
         let spawner = Spawner::default();
         let (sender, connection) = http2::client_builder(spawner.clone(), self.keepalive)
-            .handshake(TokioIo::new(stream))
+            .handshake(TokioIo::new(Gathering::new(stream)))
             .await
             .map_err(|e| Error::io(address, "start HTTP/2 with", std::io::Error::other(e)))?;
         let driver = tokio::spawn(Driver::new(address.clone(), connection, &spawner));
