@@ -209,6 +209,11 @@ impl Server {
     /// connection, and many heavy calls multiplexed on one connection use
     /// one core. With this on, they run in parallel on any worker, at the
     /// cost of a task hand-off per call.
+    ///
+    /// It is no licence to block, though: a worker thread blocked inside a
+    /// task can stall the whole runtime's I/O while no other worker is
+    /// awake to take it over (this crate's tests ran into exactly that).
+    /// Blocking work belongs in `tokio::task::spawn_blocking` either way.
     pub fn spawn_calls(mut self, on: bool) -> Server {
         self.settings.spawn_calls = on;
         self
