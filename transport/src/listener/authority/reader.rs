@@ -202,16 +202,33 @@ impl<S> AuthorityFix<S> {
     /// so the rest of the connection passes through.
     fn step_aside(&mut self) {
         tracing::trace!("the client's :authority is valid; passing its stream through");
-        self.position = Position::Transparent;
-        self.out.extend_from_slice(&self.held.split());
+        self.pass_through();
     }
 
     /// Turns transparent: what is held goes on as it came, and so does
     /// everything after it.
     fn give_up(&mut self) {
         tracing::debug!("HTTP/2 stream not understood; passing it through unchanged");
+        self.pass_through();
+    }
+
+    /// What is held goes on as it came, and so does everything after it.
+    /// The HPACK table and the held buffer are freed: a connection keeps
+    /// them for as long as it lives, and idle connections add up.
+    fn pass_through(&mut self) {
         self.position = Position::Transparent;
-        self.out.extend_from_slice(&self.held.split());
+        self.out.extend_from_slice(&self.held);
+        self.held = BytesMut::new();
+        self.table = Table::default();
+    }
+}
+
+#[cfg(test)]
+impl<S> AuthorityFix<S> {
+    /// What the fix keeps besides the stream: bytes of buffer capacity,
+    /// entries of HPACK table.
+    pub(super) fn kept(&self) -> (usize, usize) {
+        (self.held.capacity() + self.out.capacity(), self.table.len())
     }
 }
 
@@ -241,6 +258,10 @@ impl<S: AsyncRead + Unpin> AsyncRead for AuthorityFix<S> {
                 let n = this.out.len().min(buf.remaining());
                 buf.put_slice(&this.out[..n]);
                 this.out.advance(n);
+                if this.out.is_empty() && this.position == Position::Transparent {
+                    // Nothing will be scanned again: free the buffer.
+                    this.out = BytesMut::new();
+                }
                 return Poll::Ready(Ok(()));
             }
             if this.held.is_empty() {

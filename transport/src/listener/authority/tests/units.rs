@@ -279,6 +279,22 @@ fn after_a_first_request_with_a_valid_authority_everything_passes_through() {
 }
 
 #[test]
+fn a_fix_that_steps_aside_keeps_no_buffer_and_no_table() {
+    // Idle connections add up: what is no longer needed is freed.
+    let mut input = PREFACE.to_vec();
+    input.extend(grpcio_like_request(1, b"localhost"));
+    input.extend(grpcio_like_request(3, b"localhost"));
+    let mut bad = PREFACE.to_vec();
+    frame(&mut bad, HEADERS, END_HEADERS, 1, &[0x80]); // index 0: gives up
+    bad.extend(grpcio_like_request(3, b"localhost"));
+    for input in [input, bad] {
+        let mut fix = AuthorityFix::new(Chunked::new(input.clone(), vec![7]));
+        assert_eq!(read_all(&mut fix, &[50]), input);
+        assert_eq!(fix.kept(), (0, 0));
+    }
+}
+
+#[test]
 fn after_bad_hpack_everything_passes_through_unchanged() {
     let mut input = PREFACE.to_vec();
     frame(&mut input, HEADERS, END_HEADERS, 1, &[0x80]); // index 0
