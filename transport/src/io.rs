@@ -70,10 +70,10 @@ macro_rules! forward_to_variants {
 }
 
 /// Implements `AsyncRead` for `$ty` by forwarding to its `Unpin` field
-/// `$field`.
+/// `$field`. A generic type is written `[S] Type<S> where [S: Bounds]`.
 macro_rules! forward_read_to_field {
-    ($ty:ty, $field:ident) => {
-        impl tokio::io::AsyncRead for $ty {
+    ([$($generics:tt)*] $ty:ty where [$($bounds:tt)*], $field:ident) => {
+        impl<$($generics)*> tokio::io::AsyncRead for $ty where $($bounds)* {
             fn poll_read(
                 mut self: std::pin::Pin<&mut Self>,
                 cx: &mut std::task::Context<'_>,
@@ -82,6 +82,9 @@ macro_rules! forward_read_to_field {
                 std::pin::Pin::new(&mut self.$field).poll_read(cx, buf)
             }
         }
+    };
+    ($ty:ty, $field:ident) => {
+        forward_read_to_field!([] $ty where [], $field);
     };
 }
 

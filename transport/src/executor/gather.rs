@@ -21,7 +21,7 @@ use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::io::{AsyncRead, AsyncWrite};
 
 /// A stream whose writes wait one round of their task before they are
 /// made (see the module's docs). Only worth it inside a
@@ -67,15 +67,7 @@ impl<S> Gathering<S> {
     }
 }
 
-impl<S: AsyncRead + Unpin> AsyncRead for Gathering<S> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_read(cx, buf)
-    }
-}
+crate::io::forward_read_to_field!([S] Gathering<S> where [S: AsyncRead + Unpin], inner);
 
 impl<S: AsyncWrite + Unpin> AsyncWrite for Gathering<S> {
     fn poll_write(
@@ -133,15 +125,7 @@ mod tests {
         writes: Arc<AtomicUsize>,
     }
 
-    impl<S: AsyncRead + Unpin> AsyncRead for Counting<S> {
-        fn poll_read(
-            mut self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &mut ReadBuf<'_>,
-        ) -> Poll<io::Result<()>> {
-            Pin::new(&mut self.inner).poll_read(cx, buf)
-        }
-    }
+    crate::io::forward_read_to_field!([S] Counting<S> where [S: AsyncRead + Unpin], inner);
 
     impl<S: AsyncWrite + Unpin> AsyncWrite for Counting<S> {
         fn poll_write(
