@@ -84,7 +84,7 @@ macro_rules! forward_read_to_field {
         }
     };
     ($ty:ty, $field:ident) => {
-        forward_read_to_field!([] $ty where [], $field);
+        $crate::io::forward_read_to_field!([] $ty where [], $field);
     };
 }
 
@@ -129,7 +129,7 @@ macro_rules! forward_write_to_field {
         }
     };
     ($ty:ty, $field:ident) => {
-        forward_write_to_field!([] $ty where [], $field);
+        $crate::io::forward_write_to_field!([] $ty where [], $field);
     };
 }
 

@@ -9,13 +9,17 @@
 //! system calls, and at the server a wake-up and a read for HEADERS that
 //! can do nothing without the body.
 //!
-//! [`Gathering`] makes every write wait one round of the connection's
-//! [`Driver`](super::Driver): the first attempt is pending and wakes its
-//! own task, which to the driver only means "go round once more". In that
-//! round the other parts add their frames to h2's buffer (the body's
-//! pipe its DATA), and the retry writes all of them at once. There is no
-//! timer and no copy: the frames wait in h2's own buffer, for the rest of
-//! a poll that was under way anyway.
+//! [`Gathering`] holds a small write back once: the attempt is pending and
+//! wakes its own task, which to the connection's [`Driver`](super::Driver)
+//! only means "go round once more". In that round the other parts add
+//! their frames to h2's buffer (the body's pipe its DATA), and the retry
+//! writes all of them at once. (h2 may also retry later in the same poll
+//! of the connection; then that write gains nothing, and the round costs
+//! a few hundred instructions.) There is no timer and no copy: the frames
+//! wait in h2's own buffer, for the rest of a poll that was under way
+//! anyway. A write of [`GATHERED`] bytes or more goes at once: there is
+//! little to gain by adding to it, and under backpressure every partial
+//! write would wait a round.
 
 use std::io;
 use std::pin::Pin;
@@ -23,8 +27,11 @@ use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite};
 
-/// A stream whose writes wait one round of their task before they are
-/// made (see the module's docs). Only worth it inside a
+/// Writes at least this large are not held back.
+const GATHERED: usize = 16 * 1024;
+
+/// A stream whose small writes wait one round of their task before they
+/// are made (see the module's docs). Only worth it inside a
 /// [`Driver`](super::Driver): elsewhere the round is a yield to the
 /// runtime.
 #[derive(Debug)]
@@ -45,10 +52,10 @@ impl<S> Gathering<S> {
         }
     }
 
-    /// Whether this attempt must wait its round (it has then asked for
-    /// one).
-    fn wait_a_round(&mut self, cx: &mut Context<'_>) -> bool {
-        if self.waited {
+    /// Whether this attempt, of `len` bytes, must wait its round (it has
+    /// then asked for one).
+    fn wait_a_round(&mut self, cx: &mut Context<'_>, len: usize) -> bool {
+        if self.waited || len >= GATHERED {
             return false;
         }
         self.waited = true;
@@ -75,7 +82,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Gathering<S> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        if self.wait_a_round(cx) {
+        if self.wait_a_round(cx, buf.len()) {
             return Poll::Pending;
         }
         let polled = Pin::new(&mut self.inner).poll_write(cx, buf);
@@ -87,7 +94,8 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Gathering<S> {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        if self.wait_a_round(cx) {
+        let len = bufs.iter().map(|buf| buf.len()).sum();
+        if self.wait_a_round(cx, len) {
             return Poll::Pending;
         }
         let polled = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
@@ -230,7 +238,17 @@ mod tests {
             "its task goes round again"
         );
         assert!(matches!(write(&mut cx), Poll::Ready(Ok(5))));
-        assert!(write(&mut cx).is_pending(), "every write waits its round");
+        assert!(
+            write(&mut cx).is_pending(),
+            "every small write waits its round"
+        );
+
+        let large = vec![0; GATHERED];
+        let polled = Pin::new(&mut stream).poll_write(&mut cx, &large);
+        assert!(
+            matches!(polled, Poll::Ready(Ok(n)) if n == GATHERED),
+            "a large write goes at once"
+        );
     }
 
     #[derive(Default)]

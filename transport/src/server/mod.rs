@@ -211,9 +211,10 @@ impl Server {
     /// cost of a task hand-off per call.
     ///
     /// It is no licence to block, though: a worker thread blocked inside a
-    /// task can stall the whole runtime's I/O while no other worker is
-    /// awake to take it over (this crate's tests ran into exactly that).
-    /// Blocking work belongs in `tokio::task::spawn_blocking` either way.
+    /// task can hold up the runtime's other work, other connections'
+    /// I/O included (a first version of this crate's test of this option
+    /// ran into it). Blocking work belongs in
+    /// `tokio::task::spawn_blocking` either way.
     pub fn spawn_calls(mut self, on: bool) -> Server {
         self.settings.spawn_calls = on;
         self
