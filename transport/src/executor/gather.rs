@@ -52,21 +52,26 @@ impl<S> Gathering<S> {
         }
     }
 
-    /// Whether this attempt, of `len` bytes, must wait its round (it has
-    /// then asked for one).
-    fn wait_a_round(&mut self, cx: &mut Context<'_>, len: usize) -> bool {
-        if self.waited || len >= GATHERED {
-            return false;
+    /// Makes the write of `len` bytes that `write` does, once it has
+    /// waited its round.
+    fn gather(
+        &mut self,
+        cx: &mut Context<'_>,
+        len: usize,
+        write: impl FnOnce(Pin<&mut S>, &mut Context<'_>) -> Poll<io::Result<usize>>,
+    ) -> Poll<io::Result<usize>>
+    where
+        S: Unpin,
+    {
+        if !self.waited && len < GATHERED {
+            self.waited = true;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
         }
-        self.waited = true;
-        cx.waker().wake_by_ref();
-        true
-    }
-
-    /// After an attempt that went through: a write that made progress
-    /// (or failed) lets the next one wait again; one the socket refused
-    /// for now is retried when it is writable, without waiting more.
-    fn attempted<T>(&mut self, polled: Poll<T>) -> Poll<T> {
+        let polled = write(Pin::new(&mut self.inner), cx);
+        // A write that made progress (or failed) lets the next one wait
+        // again; one the socket refused for now is retried when it is
+        // writable, without waiting more.
         if polled.is_ready() {
             self.waited = false;
         }
@@ -78,28 +83,22 @@ crate::io::forward_read_to_field!([S] Gathering<S> where [S: AsyncRead + Unpin],
 
 impl<S: AsyncWrite + Unpin> AsyncWrite for Gathering<S> {
     fn poll_write(
-        mut self: Pin<&mut Self>,
+        self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        if self.wait_a_round(cx, buf.len()) {
-            return Poll::Pending;
-        }
-        let polled = Pin::new(&mut self.inner).poll_write(cx, buf);
-        self.attempted(polled)
+        self.get_mut()
+            .gather(cx, buf.len(), |inner, cx| inner.poll_write(cx, buf))
     }
 
     fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
+        self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let len = bufs.iter().map(|buf| buf.len()).sum();
-        if self.wait_a_round(cx, len) {
-            return Poll::Pending;
-        }
-        let polled = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
-        self.attempted(polled)
+        self.get_mut()
+            .gather(cx, len, |inner, cx| inner.poll_write_vectored(cx, bufs))
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -127,7 +126,8 @@ mod tests {
     use super::*;
     use crate::executor::{Driver, Spawner};
 
-    /// A stream counting the writes that went through.
+    /// A stream counting the writes that went through. Not vectored, as
+    /// the duplex stream it wraps, so every write comes to `poll_write`.
     struct Counting<S> {
         inner: S,
         writes: Arc<AtomicUsize>,
@@ -146,22 +146,6 @@ mod tests {
                 self.writes.fetch_add(1, Ordering::SeqCst);
             }
             polled
-        }
-
-        fn poll_write_vectored(
-            mut self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            bufs: &[io::IoSlice<'_>],
-        ) -> Poll<io::Result<usize>> {
-            let polled = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
-            if polled.is_ready() {
-                self.writes.fetch_add(1, Ordering::SeqCst);
-            }
-            polled
-        }
-
-        fn is_write_vectored(&self) -> bool {
-            self.inner.is_write_vectored()
         }
 
         fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
