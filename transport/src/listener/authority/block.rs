@@ -6,7 +6,7 @@
 //! representation; a block with nothing to change is not copied at all.
 
 use super::huffman;
-use super::table::{BadIndex, NameRef, Table};
+use super::table::{BadIndex, NameRef, Table, TooLarge};
 use super::value::{self, Verdict};
 
 /// The block does not decode; from here on the rewriter stays out of the way
@@ -16,6 +16,12 @@ pub(super) struct InvalidBlock;
 
 impl From<BadIndex> for InvalidBlock {
     fn from(_: BadIndex) -> Self {
+        InvalidBlock
+    }
+}
+
+impl From<TooLarge> for InvalidBlock {
+    fn from(_: TooLarge) -> Self {
         InvalidBlock
     }
 }
@@ -79,7 +85,7 @@ pub(super) fn walk(table: &mut Table, block: &[u8]) -> Result<Walk, InvalidBlock
             let (name, value_len) = reader.literal(table, 6, &mut edits)?;
             table.insert(name, value_len);
         } else if first & 0xe0 == 0x20 {
-            table.set_max_size(reader.integer(5)?);
+            table.set_max_size(reader.integer(5)?)?;
         } else {
             // Literal without indexing (0000) or never indexed (0001).
             reader.literal(table, 4, &mut edits)?;

@@ -1,6 +1,7 @@
 //! HTTP/2 frames as the rewriter sees them (RFC 9113, section 4): a 9-byte
 //! header, and for header blocks, the HEADERS frame and its CONTINUATIONs
-//! gathered into one block and framed again after a rewrite.
+//! (gathered into one block by [`gather`](super::gather)) framed again
+//! after a rewrite.
 
 use bytes::BytesMut;
 
@@ -9,23 +10,19 @@ pub(super) const HEADER_LEN: usize = 9;
 
 pub(super) const HEADERS: u8 = 0x1;
 pub(super) const PUSH_PROMISE: u8 = 0x5;
-const CONTINUATION: u8 = 0x9;
+pub(super) const CONTINUATION: u8 = 0x9;
 
-const END_STREAM: u8 = 0x1;
-const END_HEADERS: u8 = 0x4;
+pub(super) const END_STREAM: u8 = 0x1;
+pub(super) const END_HEADERS: u8 = 0x4;
 const PADDED: u8 = 0x8;
 const PRIORITY: u8 = 0x20;
 
 /// Length of the PRIORITY fields of a HEADERS frame.
-const PRIORITY_LEN: usize = 5;
+pub(super) const PRIORITY_LEN: usize = 5;
 
 /// The largest frame payload every endpoint accepts (the initial
 /// SETTINGS_MAX_FRAME_SIZE), so rewritten blocks never exceed it.
 const MAX_PAYLOAD: usize = 16_384;
-
-/// A header block is gathered only up to this size; a bigger one is handed
-/// on untouched for h2 to refuse by its own limits.
-pub(super) const MAX_BLOCK: usize = 1 << 20;
 
 /// A parsed frame header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,65 +64,12 @@ pub(super) struct Block {
     pub(super) consumed: usize,
 }
 
-/// What [`gather`] found.
-#[derive(Debug, PartialEq, Eq)]
-pub(super) enum Gathered {
-    Complete(Block),
-    /// The block continues past the bytes at hand.
-    NeedMore,
-    /// Not a well-formed block, or a bigger one than [`MAX_BLOCK`].
-    Unusable,
-}
-
-/// Gathers the header block that starts with the HEADERS frame at the
-/// start of `input`.
-pub(super) fn gather(input: &[u8]) -> Gathered {
-    let Some(first) = FrameHeader::parse(input) else {
-        return Gathered::NeedMore;
-    };
-    debug_assert_eq!(first.kind, HEADERS);
-    let mut fragment = Vec::new();
-    let mut priority = None;
-    let mut pos = 0;
-    let mut frame = first;
-    loop {
-        if pos + HEADER_LEN + frame.len > MAX_BLOCK {
-            return Gathered::Unusable;
-        }
-        let Some(payload) = input.get(pos + HEADER_LEN..pos + HEADER_LEN + frame.len) else {
-            return Gathered::NeedMore;
-        };
-        pos += HEADER_LEN + frame.len;
-        let mut payload = payload;
-        if frame.kind == HEADERS {
-            let (body, prio) = match headers_payload(frame.flags, payload) {
-                Some(parts) => parts,
-                None => return Gathered::Unusable,
-            };
-            payload = body;
-            priority = prio;
-        }
-        fragment.extend_from_slice(payload);
-        if frame.flags & END_HEADERS != 0 {
-            return Gathered::Complete(Block {
-                stream: first.stream,
-                end_stream: first.flags & END_STREAM != 0,
-                priority,
-                fragment,
-                consumed: pos,
-            });
-        }
-        frame = match FrameHeader::parse(&input[pos..]) {
-            None => return Gathered::NeedMore,
-            Some(next) if next.kind == CONTINUATION && next.stream == first.stream => next,
-            Some(_) => return Gathered::Unusable,
-        };
-    }
-}
-
 /// Splits a HEADERS payload into its block fragment and priority fields,
 /// dropping padding. `None` when the padding does not fit.
-fn headers_payload(flags: u8, payload: &[u8]) -> Option<(&[u8], Option<[u8; PRIORITY_LEN]>)> {
+pub(super) fn headers_payload(
+    flags: u8,
+    payload: &[u8],
+) -> Option<(&[u8], Option<[u8; PRIORITY_LEN]>)> {
     let (pad, mut rest) = if flags & PADDED != 0 {
         let (&pad, rest) = payload.split_first()?;
         (usize::from(pad), rest)

@@ -24,9 +24,17 @@
 //!   same size in h2's table as in the client's, so evictions and indexes
 //!   stay in step for the life of the connection, and later references to
 //!   the entry resolve to the valid value.
-//! - Anything that does not parse (bad framing, bad HPACK, a block over
-//!   1 MiB) makes the rewriter transparent for the rest of the connection:
-//!   h2 then sees the very bytes the client sent and refuses them as before.
+//! - Anything that does not parse (bad framing, bad HPACK, a table size
+//!   update above the 4096 bytes the server advertises) makes the rewriter
+//!   transparent for the rest of the connection: h2 then sees the very bytes
+//!   the client sent and refuses them as before.
+//! - A held block is one h2 has not seen, so h2's defences against hostile
+//!   blocks cannot act on it: the rewriter applies the same limits first
+//!   ([`gather`]: no more CONTINUATIONs, no more bytes than h2 accepts) and,
+//!   past them, turns transparent at once, handing on what it holds. h2 then
+//!   answers as it does on TCP (GOAWAY ENHANCE_YOUR_CALM for a CONTINUATION
+//!   flood). What one connection holds is bounded by those limits, and a
+//!   held block is parsed once, as it arrives.
 //!
 //! A block with nothing to change is handed on as the bytes that came in.
 //! When the connection's first block names an `:authority` that h2 accepts
@@ -37,6 +45,9 @@
 
 mod block;
 mod frames;
+#[cfg(fuzzing)]
+pub(crate) mod fuzzing;
+mod gather;
 mod huffman;
 mod reader;
 mod table;

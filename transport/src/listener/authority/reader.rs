@@ -6,6 +6,11 @@
 //! a header block (or of a frame header split by a read) they are held back
 //! in `held` until the block is complete; what comes out of that goes
 //! through `out`. When both are empty again, the direct path resumes.
+//!
+//! What is held is bounded by h2's own limits on a block ([`gather`]): at
+//! rest, `held` has at most [`MAX_HELD`] bytes. A held block is parsed as
+//! its bytes come and never again, and reads into `held` fill no buffer in
+//! advance, so a trickle costs work in proportion to its bytes.
 
 use std::io;
 use std::pin::Pin;
@@ -15,15 +20,21 @@ use bytes::{Buf, BytesMut};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::block::{self, Walk};
-use super::frames::{self, FrameHeader, Gathered};
+use super::frames::{self, FrameHeader};
+use super::gather::{self, Gathered, Gatherer};
 use super::table::Table;
 use crate::io::forward_write_to_field;
 
 /// Length of the HTTP/2 client preface.
 const PREFACE_LEN: usize = 24;
 
-/// How much to read at a time while a header block is held.
+/// The most to read at a time while a header block is held.
 const READ_CHUNK: usize = 8 * 1024;
+
+/// The most bytes `held` has whenever a read returns: an unfinished block
+/// within h2's limits. (Within one read it may briefly have what the
+/// socket gave beyond a block, on its way to `out`.)
+pub(super) const MAX_HELD: usize = gather::MAX_BLOCK_BYTES;
 
 /// Where the next unscanned byte of the stream is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +72,8 @@ pub(crate) struct AuthorityFix<S> {
     /// Scanned and ready for the caller.
     out: BytesMut,
     table: Table,
+    /// The header block at the start of `held`, as far as it is parsed.
+    gatherer: Gatherer,
     /// No header block has been walked yet.
     first_block: bool,
 }
@@ -95,6 +108,7 @@ impl<S> AuthorityFix<S> {
             held: BytesMut::new(),
             out: BytesMut::new(),
             table: Table::default(),
+            gatherer: Gatherer::default(),
             first_block: true,
         }
     }
@@ -163,10 +177,17 @@ impl<S> AuthorityFix<S> {
     }
 
     fn header_block(&mut self) -> Step {
-        let block = match frames::gather(&self.held) {
+        let block = match self.gatherer.feed(&self.held) {
             Gathered::NeedMore => return Step::NeedMore,
             Gathered::Unusable => {
                 self.give_up();
+                return Step::Progress;
+            }
+            Gathered::OverLimit => {
+                tracing::debug!(
+                    "a header block over h2's limits; passing the stream through for h2 to refuse"
+                );
+                self.pass_through();
                 return Step::Progress;
             }
             Gathered::Complete(block) => block,
@@ -191,6 +212,11 @@ impl<S> AuthorityFix<S> {
                 frames::frame(&block, &fragment, &mut self.out);
             }
             Err(block::InvalidBlock) => self.give_up(),
+        }
+        if self.held.is_empty() {
+            // A block and whatever came with it may have grown the buffer;
+            // an idle connection keeps none.
+            self.held = BytesMut::new();
         }
         Step::Progress
     }
@@ -220,6 +246,7 @@ impl<S> AuthorityFix<S> {
         self.out.extend_from_slice(&self.held);
         self.held = BytesMut::new();
         self.table = Table::default();
+        self.gatherer = Gatherer::default();
     }
 }
 
@@ -232,15 +259,35 @@ impl<S> AuthorityFix<S> {
     }
 }
 
+#[cfg(any(test, fuzzing))]
+impl<S> AuthorityFix<S> {
+    /// How many bytes are held back now.
+    pub(super) fn held_len(&self) -> usize {
+        self.held.len()
+    }
+}
+
 impl<S: AsyncRead + Unpin> AuthorityFix<S> {
     /// Reads more of `inner` into `held`. `Ok(false)` at end of stream.
     fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<bool>> {
-        let start = self.held.len();
-        self.held.resize(start + READ_CHUNK, 0);
-        let mut buf = ReadBuf::new(&mut self.held[start..]);
+        debug_assert!(self.held.len() <= MAX_HELD, "held {}", self.held.len());
+        self.held.reserve(READ_CHUNK);
+        let spare = &mut self.held.spare_capacity_mut()[..READ_CHUNK];
+        let mut buf = ReadBuf::uninit(spare);
+        let start = buf.filled().as_ptr();
         let read = Pin::new(&mut self.inner).poll_read(cx, &mut buf);
+        assert_eq!(
+            start,
+            buf.filled().as_ptr(),
+            "the reader swapped the buffer"
+        );
         let n = buf.filled().len();
-        self.held.truncate(start + n);
+        // SAFETY: `ReadBuf` counts as filled only bytes that were written,
+        // and (the buffer being the same) they are the first `n` of the
+        // spare capacity. Reading into
+        // uninitialised capacity, not a zeroed one, keeps a trickle of tiny
+        // reads from costing a buffer's worth of zeroing each.
+        unsafe { self.held.set_len(self.held.len() + n) };
         ready!(read)?;
         Poll::Ready(Ok(n > 0))
     }

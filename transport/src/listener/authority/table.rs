@@ -8,7 +8,8 @@
 use std::collections::VecDeque;
 
 /// The dynamic table size both ends start with (RFC 7540,
-/// SETTINGS_HEADER_TABLE_SIZE).
+/// SETTINGS_HEADER_TABLE_SIZE), and the most a client may ask for: the
+/// server never advertises another size, so h2 refuses any update above it.
 pub(super) const INITIAL_MAX_SIZE: usize = 4096;
 
 /// RFC 7541, section 4.1: every entry costs 32 bytes more than its strings.
@@ -99,6 +100,10 @@ struct Entry {
 #[derive(Debug, PartialEq, Eq)]
 pub(super) struct BadIndex;
 
+/// A table size update above the advertised size: the block is invalid.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct TooLarge;
+
 /// One connection's dynamic table, kept in step with the client's encoder.
 #[derive(Debug)]
 pub(super) struct Table {
@@ -157,11 +162,20 @@ impl Table {
     }
 
     /// A dynamic table size update (RFC 7541, section 6.3).
-    pub(super) fn set_max_size(&mut self, max_size: usize) {
+    ///
+    /// # Errors
+    ///
+    /// [`TooLarge`] above the size the server advertised, which the
+    /// decoder must treat as an error (section 4.2).
+    pub(super) fn set_max_size(&mut self, max_size: usize) -> Result<(), TooLarge> {
+        if max_size > INITIAL_MAX_SIZE {
+            return Err(TooLarge);
+        }
         self.max_size = max_size;
         while self.size > self.max_size {
             self.evict_oldest();
         }
+        Ok(())
     }
 
     fn evict_oldest(&mut self) {

@@ -1,7 +1,9 @@
-//! Tests of the rewriter: its parts on known inputs ([`units`]), and whole
+//! Tests of the rewriter: its parts on known inputs ([`units`]), the limits
+//! that keep hostile blocks bounded ([`limits`]), and whole
 //! connections of random header blocks, split and delivered at random,
 //! decoded by an independent HPACK decoder ([`properties`]).
 
+mod limits;
 mod properties;
 mod units;
 mod wire;

@@ -3,7 +3,8 @@
 use bytes::BytesMut;
 
 use super::super::block::{self, InvalidBlock};
-use super::super::frames::{self, Gathered};
+use super::super::frames;
+use super::super::gather::{Gathered, Gatherer};
 use super::super::table::Table;
 use super::super::{AuthorityFix, huffman, value};
 use super::wire::*;
@@ -100,13 +101,6 @@ fn refused_authorities_become_same_length_reg_names() {
     }
     // Nothing of the same length would do: h2 refuses it as before.
     assert_eq!(value::replacement(b""), None);
-}
-
-/// `:authority` (static name 1) with incremental indexing, raw value.
-fn authority_literal(value: &[u8]) -> Vec<u8> {
-    let mut out = vec![0x41, value.len() as u8];
-    out.extend_from_slice(value);
-    out
 }
 
 #[test]
@@ -208,28 +202,19 @@ fn gathering_stops_at_a_foreign_frame_inside_a_block_and_at_the_size_cap() {
         ..Framing::default()
     };
     header_block(&mut input, 1, &[0x83, 0x86], &framing);
-    assert!(matches!(frames::gather(&input), Gathered::Complete(_)));
+    assert!(matches!(
+        Gatherer::default().feed(&input),
+        Gathered::Complete(_)
+    ));
     let mut foreign = input.clone();
     foreign.truncate(9 + 1);
     frame(&mut foreign, DATA, 0, 1, b"x");
-    assert_eq!(frames::gather(&foreign), Gathered::Unusable);
-    assert_eq!(frames::gather(&input[..12]), Gathered::NeedMore);
+    assert_eq!(Gatherer::default().feed(&foreign), Gathered::Unusable);
+    assert_eq!(Gatherer::default().feed(&input[..12]), Gathered::NeedMore);
     let mut huge = Vec::new();
     frame(&mut huge, HEADERS, 0, 1, &[]);
     huge[..3].copy_from_slice(&[0x20, 0, 0]); // announces 2 MiB
-    assert_eq!(frames::gather(&huge), Gathered::Unusable);
-}
-
-/// A request as grpcio sends it over `unix:`, then a DATA frame.
-fn grpcio_like_request(stream: u32, authority: &[u8]) -> Vec<u8> {
-    let mut block = vec![0x83, 0x86]; // POST, http
-    block.extend(authority_literal(authority));
-    block.extend([0x44, 0x05]); // :path, incremental indexing
-    block.extend_from_slice(b"/a/b1");
-    let mut out = Vec::new();
-    header_block(&mut out, stream, &block, &Framing::default());
-    frame(&mut out, DATA, END_STREAM, stream, &[0, 0, 0, 0, 0]);
-    out
+    assert_eq!(Gatherer::default().feed(&huge), Gathered::OverLimit);
 }
 
 #[test]

@@ -154,6 +154,25 @@ pub(super) fn rewrite(input: Vec<u8>, chunks: Vec<usize>, reads: &[usize]) -> Ve
     read_all(&mut fix, reads)
 }
 
+/// `:authority` (static name 1) with incremental indexing, raw value.
+pub(super) fn authority_literal(value: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x41, value.len() as u8];
+    out.extend_from_slice(value);
+    out
+}
+
+/// A request as grpcio sends it over `unix:`, then a DATA frame.
+pub(super) fn grpcio_like_request(stream: u32, authority: &[u8]) -> Vec<u8> {
+    let mut block = vec![0x83, 0x86]; // POST, http
+    block.extend(authority_literal(authority));
+    block.extend([0x44, 0x05]); // :path, incremental indexing
+    block.extend_from_slice(b"/a/b1");
+    let mut out = Vec::new();
+    header_block(&mut out, stream, &block, &Framing::default());
+    frame(&mut out, DATA, END_STREAM, stream, &[0, 0, 0, 0, 0]);
+    out
+}
+
 /// A frame as it came out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Frame {
