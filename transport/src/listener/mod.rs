@@ -26,6 +26,8 @@ mod unix;
 #[cfg(windows)]
 mod windows;
 
+#[cfg(fuzzing)]
+pub(crate) use authority::fuzzing;
 pub use connection::Connection;
 pub use incoming::Incoming;
 pub use options::{DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_PENDING_INSTANCES, ListenerOptions};
@@ -61,6 +63,7 @@ pub struct Listener {
     handshake_timeout: Option<Duration>,
     limit: Option<Arc<Semaphore>>,
     open: Arc<AtomicUsize>,
+    refusals: refuse::Refusals,
 }
 
 /// A live count of a listener's open connections.
@@ -156,6 +159,7 @@ impl Listener {
             handshake_timeout: options.handshake_timeout,
             limit: options.max_connections.map(|n| Arc::new(Semaphore::new(n))),
             open: Arc::default(),
+            refusals: refuse::Refusals::default(),
         }
     }
 
@@ -173,9 +177,11 @@ impl Listener {
         }
     }
 
-    /// Waits for the next connection the peer policy admits (refused ones
-    /// are answered and closed in the background). At the connection limit,
-    /// it waits for a slot before accepting.
+    /// Waits for the next connection the peer policy admits. Refused ones
+    /// are answered (`PERMISSION_DENIED` and the reason) and closed in the
+    /// background, at most 16 at a time and for 5 seconds at most each;
+    /// past that they are closed at once. At the connection limit, it waits
+    /// for a slot before accepting.
     ///
     /// # Errors
     ///
@@ -206,7 +212,8 @@ impl Listener {
                 Acceptor::Tls(a) => match a.accept().await {
                     Ok(tls::Accepted::Tls(connection)) => Ok(connection),
                     Ok(tls::Accepted::Plaintext(connection)) => {
-                        refuse::refuse(connection, Refusal::new(PLAINTEXT_ON_TLS));
+                        let refusal = Refusal::new(PLAINTEXT_ON_TLS);
+                        refuse::refuse(connection, refusal, &self.refusals);
                         continue;
                     }
                     Err(error) => Err(error),
@@ -218,7 +225,7 @@ impl Listener {
             };
             let connection = accepted.map_err(|e| Error::io(&self.address, "accept on", e))?;
             match self.policy.as_ref().map(|p| p.check(connection.info())) {
-                Some(Err(refusal)) => refuse::refuse(connection, refusal),
+                Some(Err(refusal)) => refuse::refuse(connection, refusal, &self.refusals),
                 _ => {
                     let slot = Slot::new(self.open.clone(), permit);
                     return Ok(connection.admit(self.handshake_timeout, slot));
