@@ -107,6 +107,14 @@ pub mod server;
 #[cfg(feature = "tls")]
 pub mod tls;
 
+/// The `:authority` rewriter's hook for the fuzz target in `fuzz/`: only in
+/// builds with `--cfg fuzzing` (`cargo fuzz`), never part of the API.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::listener::fuzzing::*;
+}
+
 pub use address::{Address, IntoAddress};
 pub use channel::{Channel, ChannelBuilder, connect};
 pub use connect_info::{ConnectInfo, IntegrityLevel, PeerCertificate, SubjectAltName};
