@@ -2,6 +2,7 @@
 //! driven by `piperpc call` processes (B) and by clients inside the test,
 //! over real pipes (`\\.\pipe\...` on Windows, Unix sockets elsewhere).
 
+mod attacks;
 mod common;
 mod deadlines;
 mod echo;
