@@ -487,6 +487,45 @@ on_transports!(held_header_blocks:
     held_header_blocks_are_bounded_on_tcp => Tcp,
 );
 
+/// The same within h2's CONTINUATION count, in frames of the server's own
+/// maximum size (1 MiB, piperpc's local HTTP/2 settings) holding one
+/// string that never ends: HEADERS and 5 CONTINUATIONs, 6 MiB, nothing h2
+/// can decode, so neither its count nor its header list limit fires. 10
+/// connections would make the server hold 60 MiB, and nothing ends them.
+async fn header_blocks_in_large_frames(transport: Transport) {
+    let target = Target::start(transport, Timers::Off);
+    let observer = target.stubs().await;
+    let memory = target.memory();
+    let attack = HeldBlocks {
+        connections: 10,
+        block_bytes: 6 * MIB as usize,
+        frame_payload: MIB as usize,
+        value_len: 8 * MIB as usize,
+        request: target.request(),
+        ..HeldBlocks::default()
+    };
+    let holding = continuation::hold_blocks(&target.connector, &attack).await;
+    memory.assert_grew_less_than(&target, HELD_BOUND, "10 unfinished 6 MiB header blocks");
+    let report = holding.settle(WITHIN).await;
+    assert_eq!(report.still_open, 0, "{transport:?}: {report:?}");
+    target.still_serving().await;
+    assert_eq!(settled_open_connections(&observer, 1).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "defect (issue 22): h2 holds HEADERS + 5 CONTINUATIONs of the 1 MiB MAX_FRAME_SIZE \
+            per connection (6 MiB), with no GOAWAY"]
+async fn header_blocks_in_large_frames_are_bounded_on_the_local_transport() {
+    header_blocks_in_large_frames(Transport::Local).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "defect (issue 22): h2 holds HEADERS + 5 CONTINUATIONs of the 1 MiB MAX_FRAME_SIZE \
+            per connection (6 MiB), with no GOAWAY"]
+async fn header_blocks_in_large_frames_are_bounded_on_tcp() {
+    header_blocks_in_large_frames(Transport::Tcp).await;
+}
+
 // ---- HPACK ----------------------------------------------------------------
 
 async fn hpack_bomb_with(transport: Transport, authority: Option<&str>) {
@@ -795,6 +834,48 @@ on_transports!(slowloris:
 
 #[cfg(feature = "tls")]
 on_transports!(slowloris: slowloris_connections_are_closed_on_tls => Tls);
+
+// ---- Refused peers --------------------------------------------------------
+
+/// A plaintext client of a TLS address is a refused peer: the listener
+/// answers it with a small HTTP/2 server of its own. The attacks must meet
+/// h2's limits there too, and refused connections must not pile up.
+#[cfg(feature = "tls")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_peers_are_bounded() {
+    let target = Target::start(Transport::Tls, Timers::Off);
+    let plaintext = Connector::new(target.server.address())
+        .expect("the announced address")
+        .connect_timeout(START_TIMEOUT);
+    let attack = ContinuationFlood::default();
+    let mut conn = Conn::new(plaintext.connect().await.expect("connect")).rude();
+    let report = continuation::burst(&mut conn, &attack).await;
+    assert!(
+        report.answer.calmed(TOO_MANY_CONTINUATIONS) || report.answer.closed.is_some(),
+        "a refused peer's CONTINUATION flood: {}",
+        report.answer.summary()
+    );
+    drop(conn);
+    let crowd = slow::open_idle(
+        &plaintext,
+        2 * CROWD,
+        Idle::AfterPreface {
+            answers_pings: true,
+        },
+    )
+    .await;
+    assert!(
+        crowd.connect_errors.is_empty(),
+        "{:?}",
+        crowd.connect_errors
+    );
+    let report = crowd.settle(WITHIN).await;
+    assert_eq!(
+        report.still_open, 0,
+        "refused peers answering pings kept their connections: {report:?}"
+    );
+    target.still_serving().await;
+}
 
 // ---- Garbage --------------------------------------------------------------
 
