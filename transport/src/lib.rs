@@ -50,13 +50,17 @@
 //! # Serving
 //!
 //! ```no_run
-//! use piperpc::Server;
+//! use piperpc::server::{Server, StopSignal};
 //!
-//! # async fn serve() -> Result<(), piperpc::Error> {
+//! # async fn serve() -> Result<(), Box<dyn std::error::Error>> {
 //! let (_reporter, health) = tonic_health::server::health_reporter();
 //! // `\\.\pipe\my-app` on Windows; a 0600 socket in a private 0700
-//! // directory on Unix. Only this user may call. Until Ctrl-C or SIGTERM.
-//! Server::builder().add_service(health).serve("my-app").await?;
+//! // directory on Unix. Only this user may call. Until Ctrl-C or SIGTERM
+//! // (the library installs no handler of its own).
+//! Server::builder()
+//!     .add_service(health)
+//!     .serve_with_shutdown("my-app", StopSignal::install()?.stopped())
+//!     .await?;
 //! # Ok(())
 //! # }
 //! ```

@@ -54,7 +54,7 @@ async fn refused_peers_past_the_limit_are_closed_at_once_and_room_comes_back() {
         .unwrap();
     // Everyone is refused: accept returns only on an OS error.
     tokio::spawn(async move { while listener.accept().await.is_err() {} });
-    let connector = Connector::new(&address.to_string()).unwrap();
+    let connector = Connector::new(address.to_string()).unwrap();
 
     let mut answered = Vec::new();
     for _ in 0..ANSWERED_AT_ONCE {

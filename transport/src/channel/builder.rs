@@ -7,7 +7,7 @@ use super::connection::Connection;
 use crate::Error;
 use crate::address::IntoAddress;
 use crate::connector::{Connector, DEFAULT_CONNECT_TIMEOUT, ServerIdentity};
-use crate::http2::{KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT, Keepalive};
+use crate::http2::{Http2Settings, KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT, Keepalive};
 
 /// Connects to `address` with default settings.
 ///
@@ -43,6 +43,7 @@ pub struct ChannelBuilder {
     keepalive: Option<Duration>,
     keepalive_timeout: Duration,
     authority: Option<http::uri::Authority>,
+    http2: Http2Settings,
 }
 
 impl ChannelBuilder {
@@ -80,6 +81,7 @@ impl ChannelBuilder {
             keepalive,
             keepalive_timeout: KEEPALIVE_TIMEOUT,
             authority: None,
+            http2: Http2Settings::local(),
         })
     }
 
@@ -145,6 +147,26 @@ impl ChannelBuilder {
         self
     }
 
+    /// The channel's HTTP/2 settings (default [`Http2Settings::local`]; the
+    /// same type tunes a [`Server`](crate::Server)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use piperpc::{ChannelBuilder, http2::Http2Settings};
+    ///
+    /// # fn run() -> Result<(), piperpc::Error> {
+    /// let builder = ChannelBuilder::new("my-app")?
+    ///     .http2_settings(Http2Settings::local().max_header_list_size(64 * 1024));
+    /// # let _ = builder;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn http2_settings(mut self, settings: Http2Settings) -> ChannelBuilder {
+        self.http2 = settings;
+        self
+    }
+
     /// Opens the connection now, so a wrong address, a missing server or a
     /// hung one is reported here, by the typed [`Error`].
     ///
@@ -172,7 +194,8 @@ impl ChannelBuilder {
                 interval,
                 timeout: self.keepalive_timeout,
             });
-        let connection = Connection::new(self.connector, self.connect_timeout, keepalive);
+        let connection =
+            Connection::new(self.connector, self.connect_timeout, keepalive, self.http2);
         Channel::new(connection, self.request_timeout, self.authority)
     }
 }

@@ -25,7 +25,7 @@ use super::watch::{self, Answer};
 use crate::Error;
 use crate::connector::Connector;
 use crate::executor::{Driver, Gathering, Spawner};
-use crate::http2::{self, Keepalive};
+use crate::http2::{self, Http2Settings, Keepalive};
 
 pub(crate) type Sender = SendRequest<tonic::body::Body>;
 
@@ -41,6 +41,7 @@ pub(crate) struct Connection {
     connector: Connector,
     connect_timeout: Duration,
     keepalive: Option<Keepalive>,
+    http2: Http2Settings,
     current: Mutex<Option<Link>>,
     opening: tokio::sync::Mutex<()>,
 }
@@ -52,11 +53,13 @@ impl Connection {
         connector: Connector,
         connect_timeout: Duration,
         keepalive: Option<Keepalive>,
+        http2: Http2Settings,
     ) -> Connection {
         Connection {
             connector,
             connect_timeout,
             keepalive,
+            http2,
             current: Mutex::new(None),
             opening: tokio::sync::Mutex::new(()),
         }
@@ -114,10 +117,11 @@ impl Connection {
         let tls = stream.is_tls();
         let (stream, answered, last_read) = watch::watch(stream, self.keepalive.is_some());
         let spawner = Spawner::default();
-        let (sender, connection) = http2::client_builder(spawner.clone(), self.keepalive)
-            .handshake(TokioIo::new(Gathering::new(stream)))
-            .await
-            .map_err(|e| Error::io(address, "start HTTP/2 with", std::io::Error::other(e)))?;
+        let (sender, connection) =
+            http2::client_builder(spawner.clone(), &self.http2, self.keepalive)
+                .handshake(TokioIo::new(Gathering::new(stream)))
+                .await
+                .map_err(|e| Error::io(address, "start HTTP/2 with", std::io::Error::other(e)))?;
         let driver = tokio::spawn(Driver::new(address.clone(), connection, &spawner));
         let failure = match tokio::time::timeout_at(deadline, answered.wait()).await {
             Ok(Answer::Answered) => {

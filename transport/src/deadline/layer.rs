@@ -21,14 +21,19 @@ impl<S> Layer<S> for DeadlineLayer {
         DeadlineService {
             inner,
             enabled: true,
+            cap: None,
         }
     }
 }
 
-/// [`DeadlineLayer`] that the server's settings may switch off, leaving the
-/// service type the same either way.
+/// [`DeadlineLayer`] as the server's settings have it: the caller's
+/// deadline honoured or not, and a deadline of the server's own for every
+/// call (the shorter wins), leaving the service type the same either way.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct SwitchableDeadlineLayer(pub(crate) bool);
+pub(crate) struct SwitchableDeadlineLayer {
+    pub(crate) enabled: bool,
+    pub(crate) cap: Option<std::time::Duration>,
+}
 
 impl<S> Layer<S> for SwitchableDeadlineLayer {
     type Service = DeadlineService<S>;
@@ -36,7 +41,8 @@ impl<S> Layer<S> for SwitchableDeadlineLayer {
     fn layer(&self, inner: S) -> Self::Service {
         DeadlineService {
             inner,
-            enabled: self.0,
+            enabled: self.enabled,
+            cap: self.cap,
         }
     }
 }
@@ -46,6 +52,7 @@ impl<S> Layer<S> for SwitchableDeadlineLayer {
 pub struct DeadlineService<S> {
     inner: S,
     enabled: bool,
+    cap: Option<std::time::Duration>,
 }
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for DeadlineService<S>
@@ -65,9 +72,13 @@ where
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         // The clock starts when the request arrives, as the caller's did
         // when it sent it.
-        let timeout = match self.enabled {
+        let asked = match self.enabled {
             true => request.headers().get(GRPC_TIMEOUT).and_then(parse),
             false => None,
+        };
+        let timeout = match (asked, self.cap) {
+            (Some(asked), Some(cap)) => Some(asked.min(cap)),
+            (asked, cap) => asked.or(cap),
         };
         let mut timer = Timer::new(timeout);
         let response = self.inner.call(request);

@@ -176,10 +176,14 @@ mod tests {
             writes: writes.clone(),
         };
         let spawner = Spawner::default();
-        let (mut sender, connection) = crate::http2::client_builder(spawner.clone(), None)
-            .handshake::<_, Full<Bytes>>(TokioIo::new(Gathering::new(counted)))
-            .await
-            .expect("handshake");
+        let (mut sender, connection) = crate::http2::client_builder(
+            spawner.clone(),
+            &crate::http2::Http2Settings::local(),
+            None,
+        )
+        .handshake::<_, Full<Bytes>>(TokioIo::new(Gathering::new(counted)))
+        .await
+        .expect("handshake");
         tokio::spawn(Driver::new("test", connection, &spawner));
 
         let mut call = async |body: &'static [u8]| {

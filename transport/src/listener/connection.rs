@@ -7,8 +7,9 @@ use std::time::Duration;
 use tokio::sync::OwnedSemaphorePermit;
 use tonic::transport::server::Connected;
 
-use super::authority::AuthorityFix;
+use super::authority::{AuthorityFix, BlockLimits};
 use super::handshake::HandshakeDeadline;
+use super::tonic_info::TonicConnectInfo;
 use crate::ConnectInfo;
 use crate::io::{forward_read_to_field, forward_to_variants, forward_write_to_field};
 
@@ -21,6 +22,7 @@ use crate::io::{forward_read_to_field, forward_to_variants, forward_write_to_fie
 pub struct Connection {
     stream: AuthorityFix<HandshakeDeadline<Stream>>,
     info: ConnectInfo,
+    tonic_info: TonicConnectInfo,
     slot: Option<Slot>,
 }
 
@@ -84,6 +86,7 @@ impl Connection {
         // TCP clients name a real host; local ones may send a path that h2
         // refuses (see `authority`).
         let local = !matches!(stream, Stream::Tcp(_)) && !is_tls(&stream);
+        let tonic_info = TonicConnectInfo::of(&stream);
         let stream = HandshakeDeadline::new(stream);
         let stream = if local {
             AuthorityFix::new(stream)
@@ -93,12 +96,20 @@ impl Connection {
         Connection {
             stream,
             info,
+            tonic_info,
             slot: None,
         }
     }
 
-    /// Starts the handshake clock and takes a place in the books.
-    pub(crate) fn admit(mut self, handshake_timeout: Option<Duration>, slot: Slot) -> Connection {
+    /// Starts the handshake clock, tells the rewriter the server's limits
+    /// on header blocks, and takes a place in the books.
+    pub(crate) fn admit(
+        mut self,
+        handshake_timeout: Option<Duration>,
+        header_limits: BlockLimits,
+        slot: Slot,
+    ) -> Connection {
+        self.stream.set_limits(header_limits);
         if let Some(timeout) = handshake_timeout {
             self.stream.get_mut().start(timeout);
         }
@@ -109,6 +120,18 @@ impl Connection {
     /// Who connected.
     pub fn info(&self) -> &ConnectInfo {
         &self.info
+    }
+
+    /// Puts who connected in a request's extensions: [`ConnectInfo`], and
+    /// tonic's own type for the transport (see `tonic_info`).
+    pub(crate) fn extensions(
+        &self,
+    ) -> impl Fn(&mut http::Extensions) + Clone + Send + Sync + 'static {
+        let (info, tonic_info) = (self.info.clone(), self.tonic_info.clone());
+        move |extensions| {
+            extensions.insert(info.clone());
+            tonic_info.insert_into(extensions);
+        }
     }
 }
 

@@ -21,6 +21,7 @@ mod refuse;
 mod tcp;
 #[cfg(feature = "tls")]
 mod tls;
+mod tonic_info;
 #[cfg(unix)]
 mod unix;
 #[cfg(windows)]
@@ -61,6 +62,7 @@ pub struct Listener {
     address: Address,
     policy: Option<PeerPolicy>,
     handshake_timeout: Option<Duration>,
+    header_limits: authority::BlockLimits,
     limit: Option<Arc<Semaphore>>,
     open: Arc<AtomicUsize>,
     refusals: refuse::Refusals,
@@ -121,7 +123,7 @@ impl Listener {
         check_abstract_policy(address, options)?;
         let (acceptor, address) = match address {
             Address::Tcp(_) => {
-                let (acceptor, bound) = tcp::TcpAcceptor::bind(address)?;
+                let (acceptor, bound) = tcp::TcpAcceptor::bind(address, options)?;
                 #[cfg(feature = "tls")]
                 if let Some(server_tls) = &options.tls {
                     let acceptor =
@@ -157,6 +159,7 @@ impl Listener {
             address,
             policy: options.peer_policy.clone(),
             handshake_timeout: options.handshake_timeout,
+            header_limits: options.header_limits,
             limit: options.max_connections.map(|n| Arc::new(Semaphore::new(n))),
             open: Arc::default(),
             refusals: refuse::Refusals::default(),
@@ -228,7 +231,7 @@ impl Listener {
                 Some(Err(refusal)) => refuse::refuse(connection, refusal, &self.refusals),
                 _ => {
                     let slot = Slot::new(self.open.clone(), permit);
-                    return Ok(connection.admit(self.handshake_timeout, slot));
+                    return Ok(connection.admit(self.handshake_timeout, self.header_limits, slot));
                 }
             }
         }

@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use super::PipeSecurity;
+use super::authority::BlockLimits;
 use crate::address::IntoAddress;
+use crate::http2::Http2Settings;
 use crate::{Error, IntegrityLevel, Listener, PeerPolicy};
 
 /// Settings for [`Listener`]s.
@@ -36,6 +38,9 @@ pub struct ListenerOptions {
     pub(crate) handshake_timeout: Option<Duration>,
     pub(crate) pending_instances: usize,
     pub(crate) pipe_min_integrity: Option<IntegrityLevel>,
+    pub(crate) header_limits: BlockLimits,
+    pub(crate) tcp_nodelay: bool,
+    pub(crate) tcp_keepalive: Option<Duration>,
     #[cfg(feature = "tls")]
     pub(crate) tls: Option<crate::tls::ServerTls>,
 }
@@ -64,6 +69,9 @@ impl Default for ListenerOptions {
             handshake_timeout: Some(DEFAULT_HANDSHAKE_TIMEOUT),
             pending_instances: DEFAULT_PENDING_INSTANCES,
             pipe_min_integrity: None,
+            header_limits: BlockLimits::DEFAULT,
+            tcp_nodelay: true,
+            tcp_keepalive: None,
             #[cfg(feature = "tls")]
             tls: None,
         }
@@ -209,6 +217,42 @@ impl ListenerOptions {
     /// ```
     pub fn pending_instances(mut self, count: usize) -> Self {
         self.pending_instances = count.clamp(1, 255);
+        self
+    }
+
+    /// The HTTP/2 settings of the server that will read these connections
+    /// (default: hyper's 16 KiB header list and 16 KiB frames, as tonic's
+    /// server keeps them). [`Server`](crate::Server) sets its own.
+    ///
+    /// On local connections the listener reads each header block before
+    /// HTTP/2 does (to make the `:authority` stock clients send acceptable)
+    /// and holds it no further than HTTP/2 would: past the server's header
+    /// list size, or past the CONTINUATION frames HTTP/2 allows for it, it
+    /// hands the block on for HTTP/2 to refuse. Tell it the header list
+    /// and frame sizes a tonic server of your own was given
+    /// (`http2_max_header_list_size`, `max_frame_size`), so blocks that
+    /// server accepts are rewritten too.
+    pub fn http2_settings(mut self, settings: Http2Settings) -> Self {
+        self.header_limits =
+            BlockLimits::new(settings.header_list_limit(), settings.frame_size_limit());
+        self
+    }
+
+    /// TCP: send small writes at once, without Nagle's delay (default on:
+    /// gRPC messages are framed by HTTP/2 and flushed whole, so Nagle would
+    /// only hold back the last segment of each). Other transports ignore it.
+    pub fn tcp_nodelay(mut self, on: bool) -> Self {
+        self.tcp_nodelay = on;
+        self
+    }
+
+    /// TCP: probe a connection idle for this long with TCP keepalives, so a
+    /// peer that vanished without closing (a machine off the network) is
+    /// found by the OS (default `None`: off; HTTP/2 keepalive pings, on by
+    /// default in [`Server`](crate::Server), find it sooner). Other
+    /// transports ignore it.
+    pub fn tcp_keepalive(mut self, idle: Option<Duration>) -> Self {
+        self.tcp_keepalive = idle;
         self
     }
 

@@ -3,20 +3,27 @@
 use std::io;
 use std::net::SocketAddr;
 use std::task::{Context, Poll, ready};
+use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
 
+use super::ListenerOptions;
 use super::connection::{Connection, Stream};
 use crate::{Address, ConnectInfo, Error};
 
 #[derive(Debug)]
 pub(crate) struct TcpAcceptor {
     listener: TcpListener,
+    nodelay: bool,
+    keepalive: Option<Duration>,
 }
 
 impl TcpAcceptor {
     /// Binds and returns the address actually bound (port 0 resolved).
-    pub(crate) fn bind(address: &Address) -> Result<(TcpAcceptor, Address), Error> {
+    pub(crate) fn bind(
+        address: &Address,
+        options: &ListenerOptions,
+    ) -> Result<(TcpAcceptor, Address), Error> {
         let Address::Tcp(host_port) = address else {
             unreachable!("TcpAcceptor::bind called with {address}");
         };
@@ -36,7 +43,14 @@ impl TcpAcceptor {
         std_listener
             .set_nonblocking(true)
             .and_then(|()| TcpListener::from_std(std_listener))
-            .map(|listener| (TcpAcceptor { listener }, Address::Tcp(bound.to_string())))
+            .map(|listener| {
+                let acceptor = TcpAcceptor {
+                    listener,
+                    nodelay: options.tcp_nodelay,
+                    keepalive: options.tcp_keepalive,
+                };
+                (acceptor, Address::Tcp(bound.to_string()))
+            })
             .map_err(|e| Error::io(address, "bind", e))
     }
 
@@ -51,9 +65,11 @@ impl TcpAcceptor {
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
         let (stream, peer) = ready!(self.listener.poll_accept(cx))?;
-        // gRPC messages are framed by HTTP/2 and flushed whole; Nagle would
-        // only hold back the last segment of each.
-        stream.set_nodelay(true)?;
+        stream.set_nodelay(self.nodelay)?;
+        if let Some(idle) = self.keepalive {
+            let keepalive = socket2::TcpKeepalive::new().with_time(idle);
+            socket2::SockRef::from(&stream).set_tcp_keepalive(&keepalive)?;
+        }
         Poll::Ready(Ok((stream, peer)))
     }
 }

@@ -2,30 +2,39 @@
 
 use std::future::Future;
 use std::io::Write;
-use std::time::Duration;
 
-use tonic::service::Routes;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tower::BoxError;
 
 use super::Settings;
 use super::accept;
 use super::drain::Drain;
-use super::stop::StopSignal;
+use super::stack::Application;
 use crate::{Address, Error, Listener, OpenConnections};
 
 /// A [`Server`](super::Server) whose addresses are all bound: clients that
 /// connect now wait in the backlog until it serves.
+///
+/// Between [`Server::bind`](super::Server::bind) and serving is where an
+/// application says it is ready: [`Bound::announce`] prints a ready line,
+/// and a service manager can be told (`sd_notify`) there too.
 #[derive(Debug)]
 pub struct Bound {
     listeners: Vec<Listener>,
-    routes: Routes,
+    application: Application,
     settings: Settings,
 }
 
 impl Bound {
-    pub(super) fn new(listeners: Vec<Listener>, routes: Routes, settings: Settings) -> Bound {
+    pub(super) fn new(
+        listeners: Vec<Listener>,
+        application: Application,
+        settings: Settings,
+    ) -> Bound {
         Bound {
             listeners,
-            routes,
+            application,
             settings,
         }
     }
@@ -49,7 +58,8 @@ impl Bound {
     /// Prints the ready line `listening on ADDRESS` for each address to
     /// standard output, and flushes it: what a supervisor or a test harness
     /// (such as pipecurl's) waits for before it connects. A TCP address
-    /// that serves TLS is written `https://HOST:PORT`.
+    /// that serves TLS is written `https://HOST:PORT`. Nothing else in the
+    /// crate writes to standard output.
     ///
     /// # Errors
     ///
@@ -62,27 +72,16 @@ impl Bound {
         stdout.flush()
     }
 
-    /// Installs the stop handlers ([`StopSignal`]), announces the
-    /// addresses, and serves until Ctrl-C or SIGTERM; then drains.
+    /// Serves every address until the process ends, as tonic's `serve`
+    /// does. It installs no signal handler: to stop on Ctrl-C or SIGTERM,
+    /// use [`Bound::serve_with_shutdown`] with a
+    /// [`StopSignal`](super::StopSignal).
     ///
     /// # Errors
     ///
-    /// A stop handler could not be installed, the ready line could not be
-    /// written, or serving failed (see [`Bound::serve_with_shutdown`]).
+    /// As [`Bound::serve_with_shutdown`].
     pub async fn serve(self) -> Result<(), Error> {
-        let mut stop = StopSignal::install().map_err(|source| Error::Serve {
-            what: "install the stop handlers".to_string(),
-            source,
-        })?;
-        self.announce().map_err(|source| Error::Serve {
-            what: "announce the addresses on standard output".to_string(),
-            source,
-        })?;
-        self.serve_with_shutdown(async move {
-            let why = stop.wait().await;
-            tracing::info!("{why}: stopping");
-        })
-        .await
+        self.serve_with_shutdown(std::future::pending()).await
     }
 
     /// Serves every address until `signal` completes, then stops: accepting
@@ -92,69 +91,110 @@ impl Bound {
     /// [`Bound::announce`] first if a supervisor waits for it.
     ///
     /// Each connection is served in a task of its own, and its calls run
-    /// in that task too (see [`Server`](super::Server) on blocking work in
-    /// handlers).
+    /// in that task too (see [`Server::spawn_calls`](super::Server::spawn_calls)).
     ///
     /// # Errors
     ///
     /// None so far: a failed accept (too many open files, say) is logged
     /// and retried, and a failed connection ends alone. The `Result` leaves
     /// room for failures that stop the whole server.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use piperpc::server::{Server, StopSignal};
+    ///
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let (_reporter, health) = tonic_health::server::health_reporter();
+    /// let stop = StopSignal::install()?; // before the ready line
+    /// let bound = Server::builder().add_service(health).bind(["my-app"])?;
+    /// bound.announce()?;
+    /// bound.serve_with_shutdown(stop.stopped()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn serve_with_shutdown<F>(self, signal: F) -> Result<(), Error>
     where
         F: Future<Output = ()> + Send,
     {
         let Bound {
             listeners,
-            routes,
+            application,
             settings,
         } = self;
-        let routes = routes.prepare();
         let drain = Drain::default();
-        let stop = tokio::sync::watch::Sender::new(false);
-        let mut servers = tokio::task::JoinSet::new();
+        let stop = watch::Sender::new(false);
+        let mut servers = JoinSet::new();
         for listener in listeners {
             let address = listener.local_address().clone();
             tracing::info!(address = %listener.announced(), "serving");
             let serving = accept::serve(
-                listener,
-                routes.clone(),
+                listener.into_incoming(),
+                application.clone(),
                 settings.clone(),
                 drain.clone(),
                 stop.subscribe(),
             );
             servers.spawn(async move {
-                serving.await;
+                // A listener's stream never fails.
+                let _ = serving.await;
                 address
             });
         }
-
-        signal.await;
-        tracing::info!("open calls have {:?} to finish", settings.grace);
-        stop.send_replace(true);
-        if settings.drain {
-            drain.start();
-        }
-        finish(servers, settings.grace).await;
-        Ok(())
+        let serving = async {
+            while let Some(joined) = servers.join_next().await {
+                match joined {
+                    Ok(address) => tracing::debug!(%address, "stopped"),
+                    Err(error) => tracing::error!(%error, "server task failed"),
+                }
+            }
+            Ok(())
+        };
+        let finished = until_stopped(serving, signal, &stop, &drain, &settings).await;
+        // Past the grace period: close what is left, and wait for it.
+        servers.shutdown().await;
+        tracing::info!("stopped");
+        finished.map_err(|source| serve_error("serve", source))
     }
 }
 
-/// Waits for every address to finish draining, up to `grace`, then closes
-/// what is left.
-async fn finish(mut servers: tokio::task::JoinSet<Address>, grace: Duration) {
-    let drained = tokio::time::timeout(grace, async {
-        while let Some(joined) = servers.join_next().await {
-            match joined {
-                Ok(address) => tracing::debug!(%address, "stopped"),
-                Err(error) => tracing::error!(%error, "server task failed"),
-            }
-        }
-    })
-    .await;
-    if drained.is_err() {
-        tracing::warn!("grace period over; closing the remaining connections");
-        servers.shutdown().await;
+/// Runs `serving` until it ends by itself or `signal` completes; then
+/// stops it: `stop` tells every accept loop and connection, the drain
+/// starts, and `serving` gets the grace period to finish.
+pub(super) async fn until_stopped<S, F>(
+    serving: S,
+    signal: F,
+    stop: &watch::Sender<bool>,
+    drain: &Drain,
+    settings: &Settings,
+) -> Result<(), BoxError>
+where
+    S: Future<Output = Result<(), BoxError>>,
+    F: Future<Output = ()>,
+{
+    let mut serving = std::pin::pin!(serving);
+    tokio::select! {
+        ended = serving.as_mut() => return ended,
+        () = signal => {}
     }
-    tracing::info!("stopped");
+    tracing::info!("open calls have {:?} to finish", settings.grace);
+    stop.send_replace(true);
+    if settings.drain {
+        drain.start();
+    }
+    match tokio::time::timeout(settings.grace, serving).await {
+        Ok(ended) => ended,
+        Err(_) => {
+            tracing::warn!("grace period over; closing the remaining connections");
+            Ok(())
+        }
+    }
+}
+
+/// A failure to serve, as the crate's [`Error`].
+pub(super) fn serve_error(what: &str, source: BoxError) -> Error {
+    Error::Serve {
+        what: what.to_string(),
+        source: std::io::Error::other(source),
+    }
 }

@@ -1,76 +1,131 @@
 //! Serving one accepted connection: HTTP/2 with the server's settings, its
-//! streams on the connection's own task, a graceful end at a stop.
+//! streams on the connection's own task, a graceful end at a stop or at
+//! the connection's maximum age.
+
+use std::fmt::Debug;
+use std::time::Duration;
 
 use hyper::server::conn::http2;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tonic::body::Body;
-use tonic::service::Routes;
 use tower::ServiceBuilder;
 
 use super::Settings;
 use super::drain::{Drain, DrainLayer};
-use crate::Connection;
+use super::recover::Recover;
+use super::stack::Application;
 use crate::deadline::SwitchableDeadlineLayer;
 use crate::executor::{Driver, Spawner};
 use crate::message_limit::SwitchableResourceExhaustedLayer;
 
-/// Serves `connection` until the client leaves or, once `stopping` says
-/// so, until its open calls are done (a GOAWAY tells the client to open no
-/// more). The future is the connection's task.
+/// Serves `io` until the client leaves or, once `stopping` says so (or
+/// the connection reached its maximum age), until its open calls are done
+/// (a GOAWAY tells the client to open no more). `extensions` adds who
+/// connected to each request; `peer` names it in the log. The future is
+/// the connection's task.
 ///
 /// A plain function returning the driver, not an `async fn`: an idle
 /// connection's task then holds the driver alone, not the arguments beside
 /// it too (an `async fn` keeps a slot for each).
-pub(super) fn serve(
-    connection: Connection,
-    routes: Routes,
+pub(super) fn serve<IO, X, P>(
+    io: IO,
+    extensions: X,
+    peer: P,
+    application: Application,
     settings: &Settings,
     drain: Drain,
     mut stopping: tokio::sync::watch::Receiver<bool>,
-) -> impl Future<Output = ()> + Send + use<> {
-    let info = connection.info().clone();
-    // Who it was, for the log: the pid of a local peer, the address of a
-    // TCP one.
-    let peer = (info.peer_pid, info.peer_addr);
+) -> impl Future<Output = ()> + Send + use<IO, X, P>
+where
+    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    X: Fn(&mut http::Extensions) + Clone + Send + Sync + 'static,
+    P: Debug + Send + Unpin + 'static,
+{
+    // Below the recovery of errors: the layers that fail a call with one
+    // (see `stack` for the whole order). Boxed again when there are any:
+    // one type either way, and no cost when there are none.
+    let limited: Application = if settings.load_shed || settings.concurrency_limit.is_some() {
+        Application::new(
+            ServiceBuilder::new()
+                .option_layer(
+                    settings
+                        .load_shed
+                        .then(tower::load_shed::LoadShedLayer::new),
+                )
+                .option_layer(
+                    settings
+                        .concurrency_limit
+                        .map(tower::limit::ConcurrencyLimitLayer::new),
+                )
+                .service(application),
+        )
+    } else {
+        application
+    };
     let service = ServiceBuilder::new()
         // What tonic's server does for a `Connected` stream: handlers find
         // the caller in their request's extensions.
         .map_request(move |request: http::Request<hyper::body::Incoming>| {
             let mut request = request.map(Body::new);
-            request.extensions_mut().insert(info.clone());
+            extensions(request.extensions_mut());
             request
         })
         .layer(SwitchableResourceExhaustedLayer(
             settings.resource_exhausted,
         ))
-        .layer(SwitchableDeadlineLayer(settings.deadlines))
+        .layer(SwitchableDeadlineLayer {
+            enabled: settings.deadlines,
+            cap: settings.timeout,
+        })
         .layer(DrainLayer {
             drain: settings.drain.then_some(drain),
         })
-        .service(routes);
+        .service(Recover::new(limited));
     let spawner = if settings.spawn_calls {
         Spawner::spawning()
     } else {
         Spawner::default()
     };
     let http = builder(settings, spawner.clone())
-        .serve_connection(TokioIo::new(connection), TowerToHyperService::new(service));
+        .serve_connection(TokioIo::new(io), TowerToHyperService::new(service));
+    let max_age = settings.max_connection_age;
+    let grace = settings.grace;
     let serving = async move {
         let mut http = std::pin::pin!(http);
-        tokio::select! {
+        let stopped = tokio::select! {
             ended = http.as_mut() => return ended,
-            _ = stopping.wait_for(|&stop| stop) => http.as_mut().graceful_shutdown(),
+            _ = stopping.wait_for(|&stop| stop) => true,
+            _ = aged(max_age) => false,
+        };
+        http.as_mut().graceful_shutdown();
+        if stopped {
+            // The server's stop bounds what follows.
+            return http.await;
         }
-        http.await
+        // Too old: no new calls; the open ones get the grace period.
+        match tokio::time::timeout(grace, http).await {
+            Ok(ended) => ended,
+            Err(_) => {
+                tracing::debug!("connection past its maximum age closed after the grace period");
+                Ok(())
+            }
+        }
     };
     Driver::new(peer, serving, &spawner)
 }
 
+/// Completes when a connection of `max_age` is due to end; never without.
+async fn aged(max_age: Option<Duration>) {
+    match max_age {
+        Some(age) => tokio::time::sleep(age).await,
+        None => std::future::pending().await,
+    }
+}
+
 /// hyper's HTTP/2 server with `settings`, HTTP/1 refused, no `date`
-/// header; hyper's defaults otherwise: at most 200 streams at once per
-/// connection (tonic's server lifts that limit), its limits on reset
-/// floods, 16 KiB of headers.
+/// header; hyper's defaults otherwise (its limits on reset floods).
 fn builder(settings: &Settings, spawner: Spawner) -> http2::Builder<Spawner> {
     let mut builder = http2::Builder::new(spawner);
     builder
@@ -79,9 +134,8 @@ fn builder(settings: &Settings, spawner: Spawner) -> http2::Builder<Spawner> {
         // response formatting and HPACK-encoding one.
         .auto_date_header(false)
         .keep_alive_interval(settings.keepalive)
-        .keep_alive_timeout(settings.keepalive_timeout);
-    if settings.local_http2 {
-        crate::http2::tune_server(&mut builder);
-    }
+        .keep_alive_timeout(settings.keepalive_timeout)
+        .max_concurrent_streams(settings.max_concurrent_streams);
+    settings.http2.apply_to_server(&mut builder);
     builder
 }

@@ -3,7 +3,12 @@
 //! [`Server`] serves tonic services (generated servers, health,
 //! reflection) with piperpc's defaults: every guarantee below is on unless
 //! switched off, so an application gets them by serving through it rather
-//! than by copying a serve loop.
+//! than by copying a serve loop. It speaks tonic's `transport::Server`
+//! vocabulary (`layer`, `add_service`, `add_routes`, `serve_with_shutdown`,
+//! `serve_with_incoming`, `timeout`, `concurrency_limit_per_connection`,
+//! the HTTP/2 settings, ...) with tonic's meanings, so a tonic application
+//! moves over by changing an import and an address; where a default of
+//! tonic's is wrong for a local link, the method says so.
 //!
 //! It has a serve loop of its own on hyper rather than tonic's, for one
 //! reason: speed. Each connection is served by one task, its calls
@@ -14,15 +19,16 @@
 //! |---|---|
 //! | only peers running as this user (Unix uid, Windows SID); TCP peers refused | [`Server::peer_policy`] |
 //! | TCP is plaintext; TLS, mutual TLS with a client CA (feature `tls`) | `Server::tls` |
-//! | HTTP/2 frames and windows sized for a local link | [`Server::local_http2_settings`] |
-//! | deadlines cover whole streams: `DEADLINE_EXCEEDED` at the caller's `grpc-timeout` ([`crate::deadline`]) | [`Server::enforce_deadlines`] |
+//! | HTTP/2 frames and windows sized for a local link | [`Server::http2_settings`] and the HTTP/2 setters |
+//! | deadlines cover whole streams: `DEADLINE_EXCEEDED` at the caller's `grpc-timeout` ([`crate::deadline`]) | [`Server::enforce_deadlines`], [`Server::timeout`] |
 //! | oversized messages are `RESOURCE_EXHAUSTED`, as gRPC specifies ([`crate::message_limit`]) | [`Server::resource_exhausted`] |
 //! | HTTP/2 pings every 30 s, a peer silent for 10 s more is dropped | [`Server::keepalive`], [`Server::keepalive_timeout`] |
 //! | at a stop: accepting ends (the socket file goes), idle streams end `UNAVAILABLE`, other calls get 5 s | [`Server::drain_streams`], [`Server::grace_period`] |
 //! | a connection's calls run in its task: no thread hops per call | [`Server::spawn_calls`] |
-//! | at most 200 calls at once per connection (hyper's default; a client queues the rest) | - |
+//! | at most 200 calls at once per connection (a client queues the rest) | [`Server::max_concurrent_streams`] |
+//! | calls queue for a connection's concurrency limit, when one is set | [`Server::concurrency_limit_per_connection`], [`Server::load_shed`] |
 //! | several addresses at once, all bound before anything is announced | [`Server::bind`] |
-//! | a ready line per address, `listening on ADDRESS`, once bound | [`Bound::announce`] |
+//! | no signal handlers, nothing on standard output | [`StopSignal`], [`Bound::announce`] |
 //!
 //! `piperpc serve` is built on it.
 
@@ -30,44 +36,68 @@ mod accept;
 mod bound;
 mod connection;
 mod drain;
+mod options;
+mod recover;
+mod stack;
 mod stop;
 
 pub use bound::Bound;
 pub use stop::StopSignal;
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::time::Duration;
 
+use futures_core::Stream;
+use http::{Request, Response};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tonic::body::Body;
 use tonic::server::NamedService;
 use tonic::service::Routes;
+use tonic::transport::server::Connected;
+use tower::layer::util::{Identity, Stack};
+use tower::{BoxError, Layer, Service};
 
 use crate::address::IntoAddress;
-use crate::http2::{KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT};
-use crate::{Error, ListenerOptions, PeerPolicy};
+use crate::http2::Http2Settings;
+use crate::{Error, ListenerOptions};
+use options::ListenerOverrides;
 
 /// How long calls may run on after a stop, by default.
 pub const DEFAULT_GRACE_PERIOD: Duration = Duration::from_secs(5);
 
+/// How many calls one connection may have open at once, by default.
+pub const DEFAULT_MAX_CONCURRENT_STREAMS: u32 = 200;
+
 /// A gRPC server for local addresses, secure by default.
+///
+/// `L` is the stack of the application's own [layers](Server::layer)
+/// around its services, as in tonic's `Server<L>`.
 ///
 /// # Examples
 ///
 /// ```no_run
-/// use piperpc::server::Server;
+/// use piperpc::server::{Server, StopSignal};
 ///
-/// # async fn run() -> Result<(), piperpc::Error> {
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let (_reporter, health) = tonic_health::server::health_reporter();
 /// // Serves `\\.\pipe\my-app` or a 0600 socket in a 0700 directory, to
 /// // this user only, until Ctrl-C or SIGTERM.
-/// Server::builder().add_service(health).serve("my-app").await?;
+/// Server::builder()
+///     .add_service(health)
+///     .serve_with_shutdown("my-app", StopSignal::install()?.stopped())
+///     .await?;
 /// # Ok(())
 /// # }
 /// ```
 #[derive(Clone, Debug)]
-pub struct Server {
+pub struct Server<L = Identity> {
     routes: Routes,
+    /// Whether `routes` has anything yet (tonic's `Routes` cannot say).
+    has_routes: bool,
+    layer: L,
     listener: ListenerOptions,
+    overrides: ListenerOverrides,
     settings: Settings,
 }
 
@@ -78,9 +108,14 @@ pub(crate) struct Settings {
     pub(crate) keepalive_timeout: Duration,
     pub(crate) grace: Duration,
     pub(crate) deadlines: bool,
+    pub(crate) timeout: Option<Duration>,
     pub(crate) resource_exhausted: bool,
     pub(crate) drain: bool,
-    pub(crate) local_http2: bool,
+    pub(crate) http2: Http2Settings,
+    pub(crate) max_concurrent_streams: Option<u32>,
+    pub(crate) concurrency_limit: Option<usize>,
+    pub(crate) load_shed: bool,
+    pub(crate) max_connection_age: Option<Duration>,
     pub(crate) spawn_calls: bool,
 }
 
@@ -89,25 +124,35 @@ impl Server {
     pub fn builder() -> Server {
         Server {
             routes: Routes::default(),
+            has_routes: false,
+            layer: Identity::new(),
             listener: ListenerOptions::new(),
+            overrides: ListenerOverrides::default(),
             settings: Settings {
-                keepalive: Some(KEEPALIVE_INTERVAL),
-                keepalive_timeout: KEEPALIVE_TIMEOUT,
+                keepalive: Some(crate::http2::KEEPALIVE_INTERVAL),
+                keepalive_timeout: crate::http2::KEEPALIVE_TIMEOUT,
                 grace: DEFAULT_GRACE_PERIOD,
                 deadlines: true,
+                timeout: None,
                 resource_exhausted: true,
                 drain: true,
-                local_http2: true,
+                http2: Http2Settings::local(),
+                max_concurrent_streams: Some(DEFAULT_MAX_CONCURRENT_STREAMS),
+                concurrency_limit: None,
+                load_shed: false,
+                max_connection_age: None,
                 spawn_calls: false,
             },
         }
     }
+}
 
+impl<L> Server<L> {
     /// Adds a service, as tonic's `Server::add_service` does: a generated
     /// `FooServer::new(...)`, health, reflection.
-    pub fn add_service<S>(mut self, service: S) -> Server
+    pub fn add_service<S>(mut self, service: S) -> Server<L>
     where
-        S: tower::Service<http::Request<Body>, Response = http::Response<Body>, Error = Infallible>
+        S: Service<Request<Body>, Response = Response<Body>, Error = Infallible>
             + NamedService
             + Clone
             + Send
@@ -116,108 +161,96 @@ impl Server {
         S::Future: Send + 'static,
     {
         self.routes = self.routes.add_service(service);
+        self.has_routes = true;
         self
     }
 
-    /// Who may call (default [`PeerPolicy::same_user`]). A refused peer's
-    /// calls are answered `PERMISSION_DENIED` by the listener and never
-    /// reach a service.
-    pub fn peer_policy(mut self, policy: PeerPolicy) -> Server {
-        self.listener = self.listener.peer_policy(policy);
+    /// Adds `service` if there is one, as tonic's `add_optional_service`:
+    /// a service an application serves only when configured to.
+    pub fn add_optional_service<S>(self, service: Option<S>) -> Server<L>
+    where
+        S: Service<Request<Body>, Response = Response<Body>, Error = Infallible>
+            + NamedService
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Future: Send + 'static,
+    {
+        match service {
+            Some(service) => self.add_service(service),
+            None => self,
+        }
+    }
+
+    /// Adds the services of `routes` (tonic's `Routes`, as built with
+    /// `Routes::builder()` by code shared with a tonic server). A service
+    /// added before, by either method, keeps its name; the routes serve
+    /// every other.
+    pub fn add_routes(mut self, routes: Routes) -> Server<L> {
+        self.routes = if self.has_routes {
+            // Each `Routes` answers UNIMPLEMENTED for what it does not know:
+            // the earlier ones hand that to the later ones instead.
+            self.routes
+                .into_axum_router()
+                .fallback_service(routes.into_axum_router())
+                .into()
+        } else {
+            routes
+        };
+        self.has_routes = true;
         self
     }
 
-    /// Serve TLS on TCP addresses (feature `tls`; local addresses are never
-    /// TLS). With a client CA, callers are identified by their certificates
-    /// and admitted by SAN ([`PeerPolicy::allow_san`]); without one they
-    /// are anonymous, and only [`PeerPolicy::any`] admits them.
-    #[cfg(feature = "tls")]
-    pub fn tls(mut self, tls: crate::tls::ServerTls) -> Server {
-        self.listener = self.listener.tls(tls);
-        self
-    }
-
-    /// How every address is bound: socket mode, pipe security, connection
-    /// limit, handshake timeout. Options without a peer policy get the
-    /// default one, [`PeerPolicy::same_user`].
-    pub fn listener_options(mut self, options: ListenerOptions) -> Server {
-        self.listener = options;
-        self
-    }
-
-    /// HTTP/2 pings to each client every `interval` (default
-    /// [`KEEPALIVE_INTERVAL`]; `None`: no pings). A client that does not
-    /// answer within the [keepalive timeout](Server::keepalive_timeout) is
-    /// gone, or stalling the connection on purpose, and is disconnected.
-    pub fn keepalive(mut self, interval: Option<Duration>) -> Server {
-        self.settings.keepalive = interval;
-        self
-    }
-
-    /// How long a client has to answer a ping (default
-    /// [`KEEPALIVE_TIMEOUT`]).
-    pub fn keepalive_timeout(mut self, timeout: Duration) -> Server {
-        self.settings.keepalive_timeout = timeout;
-        self
-    }
-
-    /// How long calls still running may go on after a stop (default
-    /// [`DEFAULT_GRACE_PERIOD`]); then their connections are closed.
-    pub fn grace_period(mut self, grace: Duration) -> Server {
-        self.settings.grace = grace;
-        self
-    }
-
-    /// End streams that outlive the caller's deadline with
-    /// `DEADLINE_EXCEEDED` (default on; see [`crate::deadline`]).
-    pub fn enforce_deadlines(mut self, on: bool) -> Server {
-        self.settings.deadlines = on;
-        self
-    }
-
-    /// Report oversized messages as `RESOURCE_EXHAUSTED` rather than
-    /// tonic's `OUT_OF_RANGE` (default on; see [`crate::message_limit`]).
-    pub fn resource_exhausted(mut self, on: bool) -> Server {
-        self.settings.resource_exhausted = on;
-        self
-    }
-
-    /// At a stop, end idle streams at once with `UNAVAILABLE` (default on).
-    /// Off, they run on until the grace period ends.
-    pub fn drain_streams(mut self, on: bool) -> Server {
-        self.settings.drain = on;
-        self
-    }
-
-    /// HTTP/2 frames and flow-control windows sized for a local link
-    /// (default on; see [`crate::http2`]). Off, tonic's
-    /// defaults apply.
-    pub fn local_http2_settings(mut self, on: bool) -> Server {
-        self.settings.local_http2 = on;
-        self
-    }
-
-    /// Run every call in a task of its own (tonic's way), rather than in
-    /// its connection's task (default off).
+    /// Wraps every service in `layer`, as tonic's `Server::layer`: any
+    /// `tower::Layer`, such as `tower_http::trace::TraceLayer::new_for_grpc()`,
+    /// `tonic::service::InterceptorLayer`, `tower::limit::ConcurrencyLimitLayer`
+    /// or `tower::timeout::TimeoutLayer`. Calls stack: the first layer
+    /// added is the outermost.
     ///
-    /// By default a connection and all its calls are served by one task,
-    /// so a call crosses no threads on its way through the server: the
-    /// fastest way for the short calls of local IPC (see BENCHMARKS.md).
-    /// But then the calls of one connection share one thread: a handler
-    /// that blocks it (CPU-heavy work, blocking I/O without
-    /// `tokio::task::spawn_blocking`) holds up the other calls on that
-    /// connection, and many heavy calls multiplexed on one connection use
-    /// one core. With this on, they run in parallel on any worker, at the
-    /// cost of a task hand-off per call.
+    /// The application's layers run inside piperpc's own (see the table
+    /// in the module docs): a request reaches them with its
+    /// [`ConnectInfo`](crate::ConnectInfo) in its extensions, after the
+    /// peer policy admitted its connection. An error a layer returns
+    /// reaches the caller as a gRPC status: a `tonic::Status` as itself,
+    /// `tower::timeout`'s `Elapsed` as `DEADLINE_EXCEEDED` (tonic would
+    /// reset the stream), `tower::load_shed`'s `Overloaded` as
+    /// `RESOURCE_EXHAUSTED`, anything else as `UNKNOWN` with its text.
     ///
-    /// It is no licence to block, though: a worker thread blocked inside a
-    /// task can hold up the runtime's other work, other connections'
-    /// I/O included (a first version of this crate's test of this option
-    /// ran into it). Blocking work belongs in
-    /// `tokio::task::spawn_blocking` either way.
-    pub fn spawn_calls(mut self, on: bool) -> Server {
-        self.settings.spawn_calls = on;
-        self
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use piperpc::server::{Server, StopSignal};
+    /// use tonic::service::InterceptorLayer;
+    ///
+    /// fn check_token(request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+    ///     match request.metadata().get("authorization") {
+    ///         Some(token) if token == "Bearer secret" => Ok(request),
+    ///         _ => Err(tonic::Status::unauthenticated("no valid token")),
+    ///     }
+    /// }
+    ///
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let (_reporter, health) = tonic_health::server::health_reporter();
+    /// Server::builder()
+    ///     .layer(tower::timeout::TimeoutLayer::new(Duration::from_secs(30)))
+    ///     .layer(InterceptorLayer::new(check_token))
+    ///     .add_service(health)
+    ///     .serve_with_shutdown("my-app", StopSignal::install()?.stopped())
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn layer<NewLayer>(self, layer: NewLayer) -> Server<Stack<NewLayer, L>> {
+        Server {
+            routes: self.routes,
+            has_routes: self.has_routes,
+            layer: Stack::new(layer, self.layer),
+            listener: self.listener,
+            overrides: self.overrides,
+            settings: self.settings,
+        }
     }
 
     /// Binds every address now, so a bad address or a name in use fails
@@ -232,39 +265,172 @@ impl Server {
     /// # Examples
     ///
     /// ```no_run
-    /// use piperpc::server::Server;
+    /// use piperpc::server::{Server, StopSignal};
     ///
-    /// # async fn run() -> Result<(), piperpc::Error> {
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
     /// let (_reporter, health) = tonic_health::server::health_reporter();
+    /// let stop = StopSignal::install()?;
     /// let bound = Server::builder()
     ///     .add_service(health)
     ///     .bind(["my-app", "unix-abstract:my-app"])?;
-    /// bound.serve().await?; // announces both, then serves until Ctrl-C
+    /// bound.announce()?; // `listening on ...`, once per address
+    /// bound.serve_with_shutdown(stop.stopped()).await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn bind<A: IntoAddress>(
-        self,
-        addresses: impl IntoIterator<Item = A>,
-    ) -> Result<Bound, Error> {
-        let mut options = self.listener.clone();
-        if options.peer_policy.is_none() {
-            options = options.peer_policy(PeerPolicy::same_user());
-        }
+    pub fn bind<A, ResBody>(self, addresses: impl IntoIterator<Item = A>) -> Result<Bound, Error>
+    where
+        A: IntoAddress,
+        L: Layer<Routes>,
+        L::Service: Service<Request<Body>, Response = Response<ResBody>> + Clone + Send + 'static,
+        <L::Service as Service<Request<Body>>>::Future: Send + 'static,
+        <L::Service as Service<Request<Body>>>::Error: Into<BoxError>,
+        ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+        ResBody::Error: Into<BoxError>,
+    {
+        let options = self.listener_options_in_force();
         let listeners = addresses
             .into_iter()
             .map(|address| options.bind(address))
             .collect::<Result<Vec<_>, Error>>()?;
-        Ok(Bound::new(listeners, self.routes, self.settings))
+        let application = stack::application(&self.layer, self.routes);
+        Ok(Bound::new(listeners, application, self.settings))
     }
 
-    /// Binds `address`, announces it, and serves until Ctrl-C or SIGTERM:
-    /// `bind([address])?.serve()`.
+    /// Binds `address` and serves it until the process ends, as tonic's
+    /// `serve`: `bind([address])?.serve()`. Installs no signal handler and
+    /// announces nothing (see [`Server::serve_with_shutdown`] and
+    /// [`Bound::announce`]).
     ///
     /// # Errors
     ///
     /// As [`Server::bind`] and [`Bound::serve`].
-    pub async fn serve(self, address: impl IntoAddress) -> Result<(), Error> {
+    pub async fn serve<ResBody>(self, address: impl IntoAddress) -> Result<(), Error>
+    where
+        L: Layer<Routes>,
+        L::Service: Service<Request<Body>, Response = Response<ResBody>> + Clone + Send + 'static,
+        <L::Service as Service<Request<Body>>>::Future: Send + 'static,
+        <L::Service as Service<Request<Body>>>::Error: Into<BoxError>,
+        ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+        ResBody::Error: Into<BoxError>,
+    {
         self.bind([address])?.serve().await
+    }
+
+    /// Binds `address` and serves it until `signal` completes, then stops
+    /// gracefully, as tonic's `serve_with_shutdown`:
+    /// `bind([address])?.serve_with_shutdown(signal)`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Server::bind`] and [`Bound::serve_with_shutdown`].
+    pub async fn serve_with_shutdown<F, ResBody>(
+        self,
+        address: impl IntoAddress,
+        signal: F,
+    ) -> Result<(), Error>
+    where
+        F: Future<Output = ()> + Send,
+        L: Layer<Routes>,
+        L::Service: Service<Request<Body>, Response = Response<ResBody>> + Clone + Send + 'static,
+        <L::Service as Service<Request<Body>>>::Future: Send + 'static,
+        <L::Service as Service<Request<Body>>>::Error: Into<BoxError>,
+        ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+        ResBody::Error: Into<BoxError>,
+    {
+        self.bind([address])?.serve_with_shutdown(signal).await
+    }
+
+    /// Serves the connections `incoming` yields until it ends, as tonic's
+    /// `serve_with_incoming`: a listener the application bound itself,
+    /// piperpc's own [`Incoming`](crate::Incoming) from a
+    /// [`Listener`](crate::Listener), sockets a service manager handed
+    /// over, or in-memory duplex streams in a test.
+    ///
+    /// Everything of the server applies to them but what a listener does
+    /// before a connection is served: the peer policy, the socket's
+    /// permissions, the `:authority` fix for stock clients and the
+    /// handshake timeout come with piperpc's `Incoming`, not with any
+    /// stream. Each request carries the stream's `Connected::ConnectInfo`
+    /// in its extensions; for piperpc's connections, its
+    /// [`ConnectInfo`](crate::ConnectInfo) and tonic's type for the
+    /// transport.
+    ///
+    /// # Errors
+    ///
+    /// The first error `incoming` yields ([`Error::Serve`]), after the
+    /// connections already taken are served to their end.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use piperpc::{Listener, Server};
+    ///
+    /// # async fn run() -> Result<(), piperpc::Error> {
+    /// let (_reporter, health) = tonic_health::server::health_reporter();
+    /// let listener = Listener::bind("my-app")?;
+    /// Server::builder()
+    ///     .add_service(health)
+    ///     .serve_with_incoming(listener.into_incoming())
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn serve_with_incoming<I, IO, IE, ResBody>(self, incoming: I) -> Result<(), Error>
+    where
+        I: Stream<Item = Result<IO, IE>> + Send,
+        IO: AsyncRead + AsyncWrite + Connected + Unpin + Send + 'static,
+        IO::ConnectInfo: Clone + Send + Sync + 'static,
+        IE: Into<BoxError>,
+        L: Layer<Routes>,
+        L::Service: Service<Request<Body>, Response = Response<ResBody>> + Clone + Send + 'static,
+        <L::Service as Service<Request<Body>>>::Future: Send + 'static,
+        <L::Service as Service<Request<Body>>>::Error: Into<BoxError>,
+        ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+        ResBody::Error: Into<BoxError>,
+    {
+        self.serve_with_incoming_shutdown(incoming, std::future::pending())
+            .await
+    }
+
+    /// [`Server::serve_with_incoming`] until `signal` completes, then a
+    /// graceful stop as in [`Bound::serve_with_shutdown`], as tonic's
+    /// `serve_with_incoming_shutdown`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Server::serve_with_incoming`].
+    pub async fn serve_with_incoming_shutdown<I, IO, IE, F, ResBody>(
+        self,
+        incoming: I,
+        signal: F,
+    ) -> Result<(), Error>
+    where
+        I: Stream<Item = Result<IO, IE>> + Send,
+        IO: AsyncRead + AsyncWrite + Connected + Unpin + Send + 'static,
+        IO::ConnectInfo: Clone + Send + Sync + 'static,
+        IE: Into<BoxError>,
+        F: Future<Output = ()> + Send,
+        L: Layer<Routes>,
+        L::Service: Service<Request<Body>, Response = Response<ResBody>> + Clone + Send + 'static,
+        <L::Service as Service<Request<Body>>>::Future: Send + 'static,
+        <L::Service as Service<Request<Body>>>::Error: Into<BoxError>,
+        ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+        ResBody::Error: Into<BoxError>,
+    {
+        let application = stack::application(&self.layer, self.routes);
+        let settings = self.settings;
+        let drain = drain::Drain::default();
+        let stop = tokio::sync::watch::Sender::new(false);
+        let serving = accept::serve(
+            incoming,
+            application,
+            settings.clone(),
+            drain.clone(),
+            stop.subscribe(),
+        );
+        bound::until_stopped(serving, signal, &stop, &drain, &settings)
+            .await
+            .map_err(|source| bound::serve_error("serve the incoming connections", source))
     }
 }

@@ -5,10 +5,11 @@
 //! console signals are awkward to deliver) stops its child portably by
 //! closing the child's stdin.
 //!
-//! Handlers are installed by [`StopSignal::install`], which a server calls
-//! before it announces that it is ready: a signal sent right after the ready
-//! line must stop the server gracefully, not kill it with the default
-//! action.
+//! The library installs no handler by itself: an application that wants
+//! them calls [`StopSignal::install`], before it announces that it is
+//! ready (a signal sent right after the ready line must stop the server
+//! gracefully, not kill it with the default action), and passes
+//! [`StopSignal::stopped`] to a `serve_with_shutdown`.
 
 use std::io;
 
@@ -77,6 +78,31 @@ impl StopSignal {
         });
         self.stdin_closed = Some(stdin_closed);
         self
+    }
+
+    /// Completes on the first stop request, after logging what asked for
+    /// it: the future to hand to
+    /// [`Bound::serve_with_shutdown`](super::Bound::serve_with_shutdown) or
+    /// [`Server::serve_with_shutdown`](super::Server::serve_with_shutdown)
+    /// (or tonic's own `serve_with_shutdown`).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use piperpc::server::{Server, StopSignal};
+    ///
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let (_reporter, health) = tonic_health::server::health_reporter();
+    /// Server::builder()
+    ///     .add_service(health)
+    ///     .serve_with_shutdown("my-app", StopSignal::install()?.stopped())
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn stopped(mut self) {
+        let why = self.wait().await;
+        tracing::info!("{why}: stopping");
     }
 
     /// Completes when a stop is requested; returns what asked for it

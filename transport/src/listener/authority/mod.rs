@@ -56,4 +56,5 @@ mod value;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use gather::BlockLimits;
 pub(crate) use reader::AuthorityFix;

@@ -21,7 +21,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::block::{self, Walk};
 use super::frames::{self, FrameHeader};
-use super::gather::{self, Gathered, Gatherer};
+use super::gather::{BlockLimits, Gathered, Gatherer};
 use super::table::Table;
 use crate::io::forward_write_to_field;
 
@@ -31,10 +31,11 @@ const PREFACE_LEN: usize = 24;
 /// The most to read at a time while a header block is held.
 const READ_CHUNK: usize = 8 * 1024;
 
-/// The most bytes `held` has whenever a read returns: an unfinished block
-/// within h2's limits. (Within one read it may briefly have what the
-/// socket gave beyond a block, on its way to `out`.)
-pub(super) const MAX_HELD: usize = gather::MAX_BLOCK_BYTES;
+/// The most bytes `held` has whenever a read returns, under the default
+/// limits: an unfinished block within h2's limits. (Within one read it may
+/// briefly have what the socket gave beyond a block, on its way to `out`.)
+#[cfg(any(test, fuzzing))]
+pub(super) const MAX_HELD: usize = 16 * 1024 + 7 * frames::HEADER_LEN;
 
 /// Where the next unscanned byte of the stream is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,9 +87,17 @@ enum Step {
 }
 
 impl<S> AuthorityFix<S> {
-    /// `inner` with the rewrite on: for local connections.
+    /// `inner` with the rewrite on: for local connections. Blocks are held
+    /// within [`BlockLimits::DEFAULT`] until [`set_limits`](Self::set_limits)
+    /// says otherwise.
     pub(crate) fn new(inner: S) -> Self {
         Self::with_position(inner, Position::Preface(PREFACE_LEN))
+    }
+
+    /// The limits of the HTTP/2 server that reads from this: called before
+    /// the first read.
+    pub(crate) fn set_limits(&mut self, limits: BlockLimits) {
+        self.gatherer = Gatherer::new(limits);
     }
 
     /// `inner` passed through untouched: for TCP connections.
@@ -270,7 +279,11 @@ impl<S> AuthorityFix<S> {
 impl<S: AsyncRead + Unpin> AuthorityFix<S> {
     /// Reads more of `inner` into `held`. `Ok(false)` at end of stream.
     fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<bool>> {
-        debug_assert!(self.held.len() <= MAX_HELD, "held {}", self.held.len());
+        debug_assert!(
+            self.held.len() <= self.gatherer.max_block_bytes(),
+            "held {}",
+            self.held.len()
+        );
         self.held.reserve(READ_CHUNK);
         let spare = &mut self.held.spare_capacity_mut()[..READ_CHUNK];
         let mut buf = ReadBuf::uninit(spare);

@@ -1,0 +1,44 @@
+//! The tower stack every call goes through, outermost first:
+//!
+//! 1. who connected, put in the request's extensions (piperpc's
+//!    `ConnectInfo`, and tonic's type for the transport);
+//! 2. `RESOURCE_EXHAUSTED` for oversized messages ([`crate::message_limit`]);
+//! 3. the deadline over the whole stream: the caller's `grpc-timeout`,
+//!    capped by [`Server::timeout`](super::Server::timeout)
+//!    ([`crate::deadline`]);
+//! 4. the drain at a stop;
+//! 5. errors of what is below answered as gRPC statuses ([`super::recover`]);
+//! 6. load shedding and the per-connection concurrency limit, when asked;
+//! 7. the application's layers ([`Server::layer`](super::Server::layer)),
+//!    then the routes to its services.
+//!
+//! 1 to 6 are made for each connection (the concurrency limit counts one
+//! connection's calls), in [`super::connection`]; 7 is made here once, at
+//! bind, and cloned per connection behind one box, so the server's types do
+//! not grow with the application's layers.
+
+use http::{Request, Response};
+use tonic::body::Body;
+use tonic::service::Routes;
+use tower::util::BoxCloneService;
+use tower::{BoxError, Layer, Service, ServiceExt};
+
+/// The application's services behind its layers.
+pub(crate) type Application = BoxCloneService<Request<Body>, Response<Body>, BoxError>;
+
+/// `layer` around `routes`, boxed: what each connection's stack wraps.
+pub(super) fn application<L, ResBody>(layer: &L, routes: Routes) -> Application
+where
+    L: Layer<Routes>,
+    L::Service: Service<Request<Body>, Response = Response<ResBody>> + Clone + Send + 'static,
+    <L::Service as Service<Request<Body>>>::Future: Send + 'static,
+    <L::Service as Service<Request<Body>>>::Error: Into<BoxError>,
+    ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+    ResBody::Error: Into<BoxError>,
+{
+    let service = layer
+        .layer(routes.prepare())
+        .map_response(|response: Response<ResBody>| response.map(Body::new))
+        .map_err(Into::into);
+    BoxCloneService::new(service)
+}
