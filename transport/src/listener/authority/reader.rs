@@ -313,6 +313,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for AuthorityFix<S> {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = &mut *self;
+        let start = buf.filled().len();
         loop {
             if !this.out.is_empty() {
                 let n = this.out.len().min(buf.remaining());
@@ -322,29 +323,36 @@ impl<S: AsyncRead + Unpin> AsyncRead for AuthorityFix<S> {
                     // Nothing will be scanned again: free the buffer.
                     this.out = BytesMut::new();
                 }
-                return Poll::Ready(Ok(()));
-            }
-            if this.held.is_empty() {
-                // The direct path: into the caller's buffer, then scanned.
-                let before = buf.filled().len();
-                ready!(Pin::new(&mut this.inner).poll_read(cx, buf))?;
-                let fresh = &buf.filled()[before..];
-                if fresh.is_empty() {
-                    return Poll::Ready(Ok(()));
-                }
-                let keep = this.scan(fresh);
-                if keep == fresh.len() {
-                    return Poll::Ready(Ok(()));
-                }
-                this.held.extend_from_slice(&fresh[keep..]);
-                buf.set_filled(before + keep);
-                if keep > 0 {
+                if buf.remaining() == 0 {
+                    // The caller's buffer is full; what is decided from
+                    // the rest of `held` waits in `out`, so `held` keeps
+                    // no more than an unfinished block.
+                    this.settle();
                     return Poll::Ready(Ok(()));
                 }
                 continue;
             }
+            if this.held.is_empty() {
+                if buf.filled().len() > start {
+                    return Poll::Ready(Ok(()));
+                }
+                // The direct path: into the caller's buffer, then scanned.
+                ready!(Pin::new(&mut this.inner).poll_read(cx, buf))?;
+                let fresh = &buf.filled()[start..];
+                let keep = this.scan(fresh);
+                if keep == fresh.len() {
+                    return Poll::Ready(Ok(()));
+                }
+                // From a header block on, the bytes go through `held`, and
+                // what is decided from them back into the caller's buffer
+                // now: one read's tail is not left waiting in `held`.
+                this.held.extend_from_slice(&fresh[keep..]);
+                buf.set_filled(start + keep);
+                continue;
+            }
             match this.step() {
                 Step::Progress => {}
+                Step::NeedMore if buf.filled().len() > start => return Poll::Ready(Ok(())),
                 Step::NeedMore => {
                     if !ready!(this.poll_fill(cx))? {
                         // The stream ended inside a block: hand on what came.
@@ -354,6 +362,18 @@ impl<S: AsyncRead + Unpin> AsyncRead for AuthorityFix<S> {
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+impl<S> AuthorityFix<S> {
+    /// Moves to `out` whatever can be decided from `held`, until only an
+    /// unfinished block (or nothing) is left there.
+    fn settle(&mut self) {
+        while !self.held.is_empty() {
+            if let Step::NeedMore = self.step() {
+                return;
             }
         }
     }

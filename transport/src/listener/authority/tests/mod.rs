@@ -3,6 +3,7 @@
 //! connections of random header blocks, split and delivered at random,
 //! decoded by an independent HPACK decoder ([`properties`]).
 
+mod fuzz_findings;
 mod limits;
 mod properties;
 mod units;
