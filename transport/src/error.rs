@@ -94,6 +94,15 @@ pub enum Error {
         /// What went wrong, and what to change.
         reason: String,
     },
+    /// A file descriptor handed to this process (by a service manager's
+    /// socket activation, say) cannot be served: it is not a listening
+    /// stream socket of a kind piperpc serves.
+    Inherited {
+        /// The descriptor's number.
+        fd: i32,
+        /// What it is instead, and what to change.
+        reason: String,
+    },
     /// Serving failed after the addresses were bound.
     Serve {
         /// What failed ("serve ADDRESS", "install the stop handlers", ...).
@@ -170,6 +179,12 @@ impl fmt::Display for Error {
                 }
                 other => write!(f, "TLS with {other} failed: {reason}"),
             },
+            Error::Inherited { fd, reason } => {
+                write!(
+                    f,
+                    "cannot serve inherited file descriptor {fd}: it {reason}"
+                )
+            }
             Error::Serve { what, source } => write!(f, "cannot {what}: {source}"),
             Error::Io {
                 address,
@@ -208,7 +223,7 @@ impl From<Error> for io::Error {
             Error::Insecure { .. } | Error::WrongServer { .. } | Error::Tls { .. } => {
                 io::ErrorKind::PermissionDenied
             }
-            Error::InvalidOption { .. } => io::ErrorKind::InvalidInput,
+            Error::InvalidOption { .. } | Error::Inherited { .. } => io::ErrorKind::InvalidInput,
             Error::Serve { source, .. } | Error::Io { source, .. } => source.kind(),
         };
         io::Error::new(kind, error)

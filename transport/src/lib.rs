@@ -37,6 +37,9 @@
 //! - [`deadline`], [`message_limit`]: the server's tower layers, for those
 //!   who build their own tonic server.
 //! - [`http2`]: the HTTP/2 settings both ends use on a local link.
+//! - `systemd` (Unix): serving the sockets a service manager binds and
+//!   hands over (socket activation, `InheritedSocket`), and telling it
+//!   when the server is ready and stopping (`sd_notify`).
 //! - `tls` (feature `tls`): TLS and mutual TLS for TCP addresses
 //!   (`ServerTls`, `ClientTls`); the caller's verified certificate is in
 //!   [`ConnectInfo::peer_certificate`] and [`PeerPolicy::allow_san`] admits
@@ -108,6 +111,8 @@ pub mod listener;
 pub mod message_limit;
 pub mod peer_policy;
 pub mod server;
+#[cfg(unix)]
+pub mod systemd;
 #[cfg(feature = "tls")]
 pub mod tls;
 
@@ -124,6 +129,8 @@ pub use channel::{Channel, ChannelBuilder, connect};
 pub use connect_info::{ConnectInfo, IntegrityLevel, PeerCertificate, SubjectAltName};
 pub use connector::{ClientStream, Connector, ServerIdentity};
 pub use error::Error;
+#[cfg(unix)]
+pub use listener::InheritedSocket;
 pub use listener::{
     Connection, DEFAULT_PENDING_INSTANCES, Incoming, Listener, ListenerOptions, OpenConnections,
     PipeSecurity,

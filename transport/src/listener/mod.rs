@@ -15,6 +15,8 @@ mod authority;
 mod connection;
 mod handshake;
 mod incoming;
+#[cfg(unix)]
+mod inherited;
 mod options;
 mod pipe_security;
 mod refuse;
@@ -31,6 +33,8 @@ mod windows;
 pub(crate) use authority::fuzzing;
 pub use connection::Connection;
 pub use incoming::Incoming;
+#[cfg(unix)]
+pub use inherited::InheritedSocket;
 pub use options::{DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_PENDING_INSTANCES, ListenerOptions};
 pub use pipe_security::PipeSecurity;
 
@@ -55,7 +59,8 @@ const PLAINTEXT_ON_TLS: &str =
 ///
 /// Dropping it stops listening; on Unix it also removes the socket file it
 /// created (and only that file: a newer server's socket at the same path is
-/// left alone).
+/// left alone, and so is the file of a socket it was handed, see
+/// [`ListenerOptions::adopt`]).
 #[derive(Debug)]
 pub struct Listener {
     acceptor: Acceptor,
@@ -124,13 +129,7 @@ impl Listener {
         let (acceptor, address) = match address {
             Address::Tcp(_) => {
                 let (acceptor, bound) = tcp::TcpAcceptor::bind(address, options)?;
-                #[cfg(feature = "tls")]
-                if let Some(server_tls) = &options.tls {
-                    let acceptor =
-                        tls::TlsAcceptor::new(acceptor, server_tls, options.handshake_timeout);
-                    return Ok(Listener::new(Acceptor::Tls(acceptor), bound, options));
-                }
-                (Acceptor::Tcp(acceptor), bound)
+                (tcp_acceptor(acceptor, options), bound)
             }
             #[cfg(unix)]
             Address::Unix(_) | Address::UnixAbstract(_) => (
@@ -150,6 +149,28 @@ impl Listener {
                 });
             }
         };
+        Ok(Listener::new(acceptor, address, options))
+    }
+
+    /// Serves a socket handed to this process, with `options` as if it had
+    /// been bound with them (its file, if any, excepted: see `inherited`).
+    #[cfg(unix)]
+    pub(crate) fn adopt_with(
+        socket: InheritedSocket,
+        options: &ListenerOptions,
+    ) -> Result<Listener, Error> {
+        let (listener, address) = socket.into_parts();
+        check_abstract_policy(&address, options)?;
+        let acceptor = match listener {
+            inherited::Inherited::Tcp(listener) => tcp_acceptor(
+                tcp::TcpAcceptor::adopt(listener, &address, options)?,
+                options,
+            ),
+            inherited::Inherited::Unix(listener) => {
+                Acceptor::Unix(unix::UnixAcceptor::adopt(listener, &address)?)
+            }
+        };
+        tracing::debug!(%address, "serving an inherited socket");
         Ok(Listener::new(acceptor, address, options))
     }
 
@@ -246,6 +267,20 @@ impl Listener {
     pub fn into_incoming(self) -> Incoming {
         Incoming::new(self)
     }
+}
+
+/// A TCP acceptor, behind TLS when `options` say so.
+fn tcp_acceptor(acceptor: tcp::TcpAcceptor, options: &ListenerOptions) -> Acceptor {
+    #[cfg(feature = "tls")]
+    if let Some(server_tls) = &options.tls {
+        return Acceptor::Tls(tls::TlsAcceptor::new(
+            acceptor,
+            server_tls,
+            options.handshake_timeout,
+        ));
+    }
+    let _ = options;
+    Acceptor::Tcp(acceptor)
 }
 
 /// An abstract socket has no file permissions: any local user can connect.

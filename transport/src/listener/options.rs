@@ -268,4 +268,41 @@ impl ListenerOptions {
     pub fn bind(&self, address: impl IntoAddress) -> Result<Listener, Error> {
         Listener::bind_with(&address.into_address()?, self)
     }
+
+    /// Serves a listening socket this process was handed (by a service
+    /// manager's socket activation, or a parent) with these options, as if
+    /// [`bind`](Self::bind) had bound it: the peer policy, the handshake
+    /// timeout, the connection limit, the `:authority` fix, TLS on TCP and
+    /// [`ConnectInfo`](crate::ConnectInfo) apply alike. Must be called
+    /// inside a tokio runtime.
+    ///
+    /// Whoever bound the socket owns its file: a Unix socket's file keeps
+    /// the mode it was given ([`socket_mode`](Self::socket_mode) is not
+    /// applied; a `.socket` unit sets `SocketMode=`) and is not removed
+    /// when the listener is dropped.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Insecure`] for an abstract socket without a peer policy (as
+    /// [`bind`](Self::bind)), [`Error::Io`] when the runtime cannot take the
+    /// socket.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use piperpc::{ListenerOptions, PeerPolicy, systemd};
+    ///
+    /// # async fn run() -> Result<(), piperpc::Error> {
+    /// let options = ListenerOptions::new().peer_policy(PeerPolicy::same_user());
+    /// for socket in systemd::listen_fds()? {
+    ///     let listener = options.adopt(socket)?;
+    ///     println!("serving {}", listener.local_address());
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(unix)]
+    pub fn adopt(&self, socket: super::InheritedSocket) -> Result<Listener, Error> {
+        Listener::adopt_with(socket, self)
+    }
 }

@@ -40,18 +40,27 @@ impl TcpAcceptor {
         let bound = std_listener
             .local_addr()
             .map_err(|e| Error::io(address, "bind", e))?;
-        std_listener
+        let bound = Address::Tcp(bound.to_string());
+        let acceptor = TcpAcceptor::adopt(std_listener, &bound, options)?;
+        Ok((acceptor, bound))
+    }
+
+    /// Serves a listening socket: one just bound, or one handed over (see
+    /// `inherited`).
+    pub(crate) fn adopt(
+        listener: std::net::TcpListener,
+        address: &Address,
+        options: &ListenerOptions,
+    ) -> Result<TcpAcceptor, Error> {
+        listener
             .set_nonblocking(true)
-            .and_then(|()| TcpListener::from_std(std_listener))
-            .map(|listener| {
-                let acceptor = TcpAcceptor {
-                    listener,
-                    nodelay: options.tcp_nodelay,
-                    keepalive: options.tcp_keepalive,
-                };
-                (acceptor, Address::Tcp(bound.to_string()))
+            .and_then(|()| TcpListener::from_std(listener))
+            .map(|listener| TcpAcceptor {
+                listener,
+                nodelay: options.tcp_nodelay,
+                keepalive: options.tcp_keepalive,
             })
-            .map_err(|e| Error::io(address, "bind", e))
+            .map_err(|e| Error::io(address, "serve", e))
     }
 
     pub(crate) async fn accept(&mut self) -> io::Result<Connection> {

@@ -3,7 +3,9 @@
 //! A socket file outlives a crashed server, so binding first probes an
 //! existing file: refused means stale (removed), accepted means a live server
 //! (`AddressInUse`). The file is made owner-only (or the configured mode)
-//! before the first accept, and removed on drop if it is still ours.
+//! before the first accept, and removed on drop if it is still ours. A
+//! socket handed over by a service manager (`inherited`) is not ours: its
+//! file is left as it is.
 
 use std::fs;
 use std::io;
@@ -60,6 +62,22 @@ impl UnixAcceptor {
             }
             _ => unreachable!("UnixAcceptor::bind called with {address}"),
         }
+    }
+
+    /// Serves a socket bound by someone else (see `inherited`): its file,
+    /// if it has one, is theirs, so it is neither chmod'ed nor removed.
+    pub(crate) fn adopt(
+        listener: std::os::unix::net::UnixListener,
+        address: &Address,
+    ) -> Result<UnixAcceptor, Error> {
+        listener
+            .set_nonblocking(true)
+            .and_then(|()| UnixListener::from_std(listener))
+            .map(|listener| UnixAcceptor {
+                listener,
+                _file: None,
+            })
+            .map_err(|e| Error::io(address, "adopt", e))
     }
 
     pub(crate) async fn accept(&mut self) -> io::Result<Connection> {

@@ -28,6 +28,7 @@
 //! | at most 200 calls at once per connection (a client queues the rest) | [`Server::max_concurrent_streams`] |
 //! | calls queue for a connection's concurrency limit, when one is set | [`Server::concurrency_limit_per_connection`], [`Server::load_shed`] |
 //! | several addresses at once, all bound before anything is announced | [`Server::bind`] |
+//! | sockets a service manager binds and hands over (Unix), under the same policy | `Server::bind_inherited`, `crate::systemd` |
 //! | no signal handlers, nothing on standard output | [`StopSignal`], [`Bound::announce`] |
 //!
 //! `piperpc serve` is built on it.
@@ -36,6 +37,8 @@ mod accept;
 mod bound;
 mod connection;
 mod drain;
+#[cfg(unix)]
+mod inherited;
 mod options;
 mod recover;
 mod stack;
