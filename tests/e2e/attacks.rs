@@ -137,6 +137,7 @@ impl Target {
             .args(&flags)
             .env("PIPERPC_ATTACK_TARGET", &mark);
         let server = Server::start_command(command, 1);
+        #[cfg_attr(not(feature = "tls"), allow(unused_mut))]
         let mut connector = Connector::new(server.address())
             .expect("the announced address")
             .connect_timeout(START_TIMEOUT);
@@ -168,6 +169,7 @@ impl Target {
 
     /// A well-behaved client on a connection of its own.
     async fn stubs(&self) -> Stubs {
+        #[cfg_attr(not(feature = "tls"), allow(unused_mut))]
         let mut builder = piperpc::ChannelBuilder::new(self.server.address())
             .expect("the announced address")
             .connect_timeout(START_TIMEOUT);
