@@ -58,7 +58,10 @@ pub struct LoadArgs {
 pub struct ServeArgs {
     /// Address to serve on; repeat to serve on several at once. A bare
     /// NAME, \\.\pipe\NAME, unix:PATH, unix-abstract:NAME or HOST:PORT.
-    #[arg(long = "listen", value_name = "ADDR", default_value = "piperpc-demo", value_parser = parse_address)]
+    /// Default: piperpc-demo, unless started with sockets to serve
+    /// (systemd socket activation: LISTEN_PID and LISTEN_FDS), which are
+    /// served beside any --listen address under the same peer policy.
+    #[arg(long = "listen", value_name = "ADDR", value_parser = parse_address)]
     pub listen: Vec<Address>,
     /// Seconds open calls may run on after a stop signal.
     #[arg(long, value_name = "SECS", default_value_t = 5.0)]

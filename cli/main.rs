@@ -3,6 +3,7 @@
 
 mod access;
 mod args;
+mod inherited;
 mod tls;
 
 use std::process::ExitCode;
@@ -30,6 +31,20 @@ fn main() -> ExitCode {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
 
+    // Sockets a service manager passed are taken before any thread starts,
+    // so their variables can be removed safely (children do not inherit
+    // them).
+    let inherited = match &cli.command {
+        Command::Serve(_) => match inherited::take() {
+            Ok(sockets) => sockets,
+            Err(error) => {
+                eprintln!("error: {error:#}");
+                return ExitCode::FAILURE;
+            }
+        },
+        _ => inherited::Sockets::default(),
+    };
+
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -37,7 +52,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let code = match runtime.block_on(run(cli.command)) {
+    let code = match runtime.block_on(run(cli.command, inherited)) {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error:#}");
@@ -50,9 +65,9 @@ fn main() -> ExitCode {
     code
 }
 
-async fn run(command: Command) -> anyhow::Result<ExitCode> {
+async fn run(command: Command, inherited: inherited::Sockets) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Serve(args) => serve(args).await?,
+        Command::Serve(args) => serve(args, inherited).await?,
         Command::Call(args) => return call(args).await,
         Command::Demo => piperpc_demo::client::demo::run().await?,
         Command::Load(args) => return load(args).await,
@@ -60,9 +75,19 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+async fn serve(args: ServeArgs, inherited: inherited::Sockets) -> anyhow::Result<()> {
+    let mut listen = args.listen;
+    if listen.is_empty() && inherited.is_empty() {
+        listen.push(piperpc::Address::parse("piperpc-demo")?);
+    }
+    // Inherited TCP sockets meet the same checks as --listen addresses.
+    let every_address: Vec<_> = listen
+        .iter()
+        .cloned()
+        .chain(inherited.addresses())
+        .collect();
     tls::check_tcp(
-        &args.listen,
+        &every_address,
         &args.tls,
         args.access.any_peer(),
         args.access.allows_sans(),
@@ -76,7 +101,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let config = ServeConfig {
         listener,
-        listen: args.listen,
+        listen,
         grace: seconds(args.grace, "grace")?,
         stop_on_stdin_eof: args.stop_on_stdin_eof,
         max_message_size: args.max_message_size,
@@ -84,7 +109,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         keepalive: Some(seconds(args.keepalive, "keepalive")?).filter(|t| !t.is_zero()),
         keepalive_timeout: seconds(args.keepalive_timeout, "keepalive-timeout")?,
     };
-    piperpc_demo::server::serve(config).await
+    inherited.serve(config).await
 }
 
 async fn call(args: CallArgs) -> anyhow::Result<ExitCode> {

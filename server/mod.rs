@@ -9,4 +9,6 @@ pub mod serve;
 pub mod stats;
 pub mod store;
 
+#[cfg(unix)]
+pub use serve::serve_inherited;
 pub use serve::{ServeConfig, serve};

@@ -4,13 +4,17 @@
 //! and RESOURCE_EXHAUSTED layers, keepalive, drain, binding every address
 //! before announcing any) comes from `piperpc::Server`; this file
 //! only chooses the services and maps the command line onto it.
+//!
+//! Under systemd it serves the sockets of a `.socket` unit (see
+//! `examples/systemd/`) beside any `--listen` address, and reports
+//! `READY=1` and `STOPPING=1` when `NOTIFY_SOCKET` is set (`Type=notify`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use piperpc::http2::{KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT};
-use piperpc::server::{DEFAULT_GRACE_PERIOD, StopSignal};
+use piperpc::server::{Bound, DEFAULT_GRACE_PERIOD, StopSignal};
 use piperpc::{Address, ListenerOptions, Server};
 use tonic_health::server::HealthReporter;
 
@@ -66,15 +70,37 @@ impl ServeConfig {
 
 /// Serves until a stop signal, then drains and returns.
 pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
+    let listen = config.listen.clone();
+    serve_bound(config, move |server| server.bind(&listen)).await
+}
+
+/// As [`serve`], and serves `sockets` too: the listening sockets a service
+/// manager passed (systemd socket activation, `piperpc::systemd::listen_fds`),
+/// under the same peer policy and options as the addresses.
+#[cfg(unix)]
+pub async fn serve_inherited(
+    config: ServeConfig,
+    sockets: Vec<piperpc::InheritedSocket>,
+) -> anyhow::Result<()> {
+    let listen = config.listen.clone();
+    serve_bound(config, move |server| server.bind_all(&listen, sockets)).await
+}
+
+/// Serves what `bind` binds with the configured server: announces it
+/// (the ready line, and `READY=1` to a service manager that listens on
+/// `NOTIFY_SOCKET`), and at a stop says `STOPPING=1` and drains.
+async fn serve_bound(
+    config: ServeConfig,
+    bind: impl FnOnce(Server) -> Result<Bound, piperpc::Error>,
+) -> anyhow::Result<()> {
     let stats = StatsService::default();
     let (reporter, server) = services(&config, stats.clone()).await?;
-    let bound = server
+    let server = server
         .listener_options(config.listener.clone())
         .keepalive(config.keepalive)
         .keepalive_timeout(config.keepalive_timeout)
-        .grace_period(config.grace)
-        .bind(&config.listen)
-        .context("cannot serve")?;
+        .grace_period(config.grace);
+    let bound = bind(server).context("cannot serve")?;
     stats.count(bound.open_connections());
 
     // Installed before the ready line: a signal right after it must stop
@@ -84,16 +110,32 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         stop = stop.or_stdin_closed();
     }
     bound.announce()?;
+    notify("READY=1");
     bound
         .serve_with_shutdown(async move {
             let why = stop.wait().await;
             tracing::info!("{why}: stopping");
+            notify("STOPPING=1");
             reporter
                 .set_service_status("", tonic_health::ServingStatus::NotServing)
                 .await;
         })
         .await?;
     Ok(())
+}
+
+/// Tells a service manager that listens on `NOTIFY_SOCKET` (systemd's
+/// `Type=notify`) how the server is; nothing without the variable. A
+/// failure is logged, not fatal: the server serves either way.
+fn notify(state: &str) {
+    #[cfg(unix)]
+    match piperpc::systemd::notify(state) {
+        Ok(true) => tracing::info!("told the service manager {state}"),
+        Ok(false) => {}
+        Err(error) => tracing::warn!(%error, "could not tell the service manager {state}"),
+    }
+    #[cfg(not(unix))]
+    let _ = state;
 }
 
 /// Echo, KeyValue, Stats, health, and reflection (v1 and v1alpha) unless disabled.

@@ -15,6 +15,8 @@ mod lifecycle;
 mod load;
 mod reliability;
 mod security;
+#[cfg(unix)]
+mod socket_activation;
 mod squatting;
 #[cfg(feature = "tls")]
 mod tls;
