@@ -46,6 +46,7 @@
 //!   by it. Off by default: the crate stays lean, and local pipes need no
 //!   TLS.
 //! - [`Error`]: the crate's one error type.
+//! - [`migration`]: moving a tonic server and its clients over.
 //!
 //! Platform code lives in `unix.rs` / `windows.rs` files behind `cfg`, under
 //! one shared API.
@@ -78,6 +79,18 @@
 //! }
 //! ```
 //!
+//! # Moving from tonic
+//!
+//! [`Server`] keeps tonic's method names and meanings, so a tonic server
+//! moves over by changing `tonic::transport::Server` to `piperpc::Server`
+//! and its `SocketAddr` to an address; generated clients take a
+//! [`Channel`] from [`connect`]. What differs is the defaults (same-user
+//! callers only, deadlines over whole streams, keepalive, a bounded
+//! drain, ...). [`migration`] shows one service served by tonic over a
+//! Unix socket and TCP and by piperpc, side by side, lists every
+//! difference, and says what a server that keeps tonic's own `Server`
+//! (serving a piperpc [`Listener`]) keeps and what it gives up.
+//!
 //! # Calling
 //!
 //! Before sending a byte, a client checks that a local server runs as its
@@ -109,6 +122,7 @@ mod identity;
 mod io;
 pub mod listener;
 pub mod message_limit;
+pub mod migration;
 pub mod peer_policy;
 pub mod server;
 #[cfg(unix)]
