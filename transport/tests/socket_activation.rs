@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 use piperpc::server::Server;
-use piperpc::{ConnectInfo, Error, InheritedSocket, ListenerOptions, PeerPolicy};
+use piperpc::{ConnectInfo, Error, InheritedSocket, PeerPolicy};
 use tonic::service::InterceptorLayer;
 use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
 
@@ -211,7 +211,7 @@ async fn an_adopted_abstract_socket_needs_a_peer_policy_as_a_bound_one() {
         socket.local_address().to_string(),
         format!("unix-abstract:{name}")
     );
-    let error = ListenerOptions::new().adopt(socket).unwrap_err();
+    let error = piperpc::ListenerOptions::new().adopt(socket).unwrap_err();
     assert!(matches!(error, Error::Insecure { .. }), "{error:?}");
 }
 

@@ -59,8 +59,8 @@ const PLAINTEXT_ON_TLS: &str =
 ///
 /// Dropping it stops listening; on Unix it also removes the socket file it
 /// created (and only that file: a newer server's socket at the same path is
-/// left alone, and so is the file of a socket it was handed, see
-/// [`ListenerOptions::adopt`]).
+/// left alone, and so is the file of a socket it was handed: see
+/// `ListenerOptions::adopt`, Unix).
 #[derive(Debug)]
 pub struct Listener {
     acceptor: Acceptor,
