@@ -2,8 +2,8 @@
 # Fuzzes the :authority rewriter for SECONDS (default 60) with cargo-fuzz
 # (fuzz/README.md): installs cargo-fuzz if missing, builds the target (in
 # fuzz/target, apart from the workspace's target/), runs it from the corpus
-# in fuzz/corpus plus the committed seeds, and exits non-zero on a finding,
-# which libFuzzer saves under fuzz/artifacts/authority_rewriter/.
+# in fuzz/corpus (seeded from the committed fuzz/seeds/), and exits non-zero
+# on a finding, which libFuzzer saves under fuzz/artifacts/authority_rewriter/.
 #
 #   scripts/fuzz.sh [SECONDS]
 #
@@ -23,8 +23,11 @@ fi
 export RUSTC_BOOTSTRAP=1
 cd fuzz
 mkdir -p corpus/authority_rewriter
+# The seeds: a long run's corpus, minimized (files are named by their hash,
+# so unpacking them again changes nothing).
+tar -xzf seeds/authority_rewriter.tar.gz -C corpus/authority_rewriter
 # Built first, so that the time given is all fuzzing.
 cargo fuzz build authority_rewriter
 # -timeout: an input that takes 10 s is a hang, and a finding.
-cargo fuzz run authority_rewriter corpus/authority_rewriter seeds/authority_rewriter -- \
+cargo fuzz run authority_rewriter corpus/authority_rewriter -- \
     -max_total_time="$seconds" -timeout=10 -print_final_stats=1

@@ -27,8 +27,6 @@
 
 #![no_main]
 
-use std::sync::OnceLock;
-
 use httlib_hpack::{Decoder, Encoder};
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
@@ -171,22 +169,19 @@ enum Edit {
 
 fuzz_target!(|case: Case| {
     let reads: Vec<usize> = case.reads.iter().take(8).map(|&n| size(n)).collect();
-    let mut buffers: Vec<usize> = case.buffers.iter().take(8).map(|&n| size(n)).collect();
-    if buffers.is_empty() {
-        buffers.push(64 * 1024);
-    }
+    let buffers: Vec<usize> = case.buffers.iter().take(8).map(|&n| size(n)).collect();
     match case.stream {
         Stream::Client(events) => {
             let Some(built) = build(&events) else { return };
             let run = run(&built.input, &reads, &buffers);
-            check_held(&run, &buffers);
+            check_held(&run);
             check_client(&built, &run);
         }
         Stream::Mutated { events, edits } => {
             let Some(built) = build(&events) else { return };
             let input = mutate(built.input, &edits);
             let run = run(&input, &reads, &buffers);
-            check_held(&run, &buffers);
+            check_held(&run);
             check_raw(&input, &run.output);
         }
         Stream::Raw { preface, bytes } => {
@@ -197,7 +192,7 @@ fuzz_target!(|case: Case| {
             };
             input.extend_from_slice(&bytes);
             let run = run(&input, &reads, &buffers);
-            check_held(&run, &buffers);
+            check_held(&run);
             check_raw(&input, &run.output);
         }
     }
@@ -212,22 +207,10 @@ fn size(n: u16) -> usize {
     }
 }
 
-/// `PIPERPC_FUZZ_HELD_PER_READ=1` relaxes the bound to what the rewriter
-/// guaranteed when fuzzing began: `MAX_HELD`, or one output buffer's worth
-/// (a read on the direct path may leave all it brought past a block's
-/// start in `held`). Only to go on fuzzing past that known finding.
-fn check_held(run: &Run, buffers: &[usize]) {
-    static PER_READ: OnceLock<bool> = OnceLock::new();
-    let per_read =
-        *PER_READ.get_or_init(|| std::env::var_os("PIPERPC_FUZZ_HELD_PER_READ").is_some());
-    let limit = if per_read {
-        MAX_HELD.max(buffers.iter().copied().max().unwrap_or(0))
-    } else {
-        MAX_HELD
-    };
+fn check_held(run: &Run) {
     assert!(
-        run.peak_held <= limit,
-        "held {} bytes, more than MAX_HELD ({MAX_HELD})",
+        run.peak_held <= MAX_HELD,
+        "held {} bytes when a read returned, more than MAX_HELD ({MAX_HELD})",
         run.peak_held
     );
 }
