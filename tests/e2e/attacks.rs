@@ -529,15 +529,11 @@ async fn header_blocks_in_large_frames(transport: Transport) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "defect (issue 22): h2 holds HEADERS + 5 CONTINUATIONs of the 1 MiB MAX_FRAME_SIZE \
-            per connection (6 MiB), with no GOAWAY"]
 async fn header_blocks_in_large_frames_are_bounded_on_the_local_transport() {
     header_blocks_in_large_frames(Transport::Local).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "defect (issue 22): h2 holds HEADERS + 5 CONTINUATIONs of the 1 MiB MAX_FRAME_SIZE \
-            per connection (6 MiB), with no GOAWAY"]
 async fn header_blocks_in_large_frames_are_bounded_on_tcp() {
     header_blocks_in_large_frames(Transport::Tcp).await;
 }

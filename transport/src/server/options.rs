@@ -269,3 +269,50 @@ impl<L> Server<L> {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn admits_anyone(server: &Server) -> bool {
+        let options = server.listener_options_in_force();
+        options
+            .peer_policy
+            .expect("always a policy")
+            .admits_anyone()
+    }
+
+    #[test]
+    fn listener_options_keep_an_earlier_peer_policy_and_a_later_one_wins() {
+        let limited = ListenerOptions::new().max_connections(3);
+        let open = ListenerOptions::new().peer_policy(PeerPolicy::any());
+        // The policy given first survives options without one.
+        let server = Server::builder()
+            .peer_policy(PeerPolicy::any())
+            .listener_options(limited.clone());
+        assert!(admits_anyone(&server));
+        assert_eq!(server.listener_options_in_force().max_connections, Some(3));
+        // Whichever names a policy last wins, in either order.
+        let server = Server::builder()
+            .peer_policy(PeerPolicy::same_user())
+            .listener_options(open.clone());
+        assert!(admits_anyone(&server));
+        let server = Server::builder()
+            .listener_options(open)
+            .peer_policy(PeerPolicy::same_user());
+        assert!(!admits_anyone(&server));
+        // Neither: the default, this user only.
+        assert!(!admits_anyone(&Server::builder().listener_options(limited)));
+    }
+
+    #[test]
+    fn tcp_settings_given_to_the_server_survive_listener_options() {
+        let server = Server::builder()
+            .tcp_nodelay(false)
+            .tcp_keepalive(Some(Duration::from_secs(60)))
+            .listener_options(ListenerOptions::new());
+        let options = server.listener_options_in_force();
+        assert!(!options.tcp_nodelay);
+        assert_eq!(options.tcp_keepalive, Some(Duration::from_secs(60)));
+    }
+}

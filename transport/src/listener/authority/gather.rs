@@ -63,6 +63,13 @@ impl BlockLimits {
         }
     }
 
+    /// The most payload a block that passes through may have before the
+    /// connection is closed (see [`guard`](super::guard)): twice the header
+    /// list size.
+    pub(super) fn passed_payload(&self) -> usize {
+        2 * self.max_payload
+    }
+
     /// The most bytes a block held back can span: its payload and the
     /// headers of its frames (a HEADERS, the CONTINUATIONs without
     /// END_HEADERS, the one that ends it).

@@ -48,6 +48,7 @@ mod frames;
 #[cfg(fuzzing)]
 pub(crate) mod fuzzing;
 mod gather;
+mod guard;
 mod huffman;
 mod reader;
 mod table;

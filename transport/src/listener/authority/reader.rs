@@ -22,6 +22,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use super::block::{self, Walk};
 use super::frames::{self, FrameHeader};
 use super::gather::{BlockLimits, Gathered, Gatherer};
+use super::guard::{BlockTooLarge, Guard};
 use super::table::Table;
 use crate::io::forward_write_to_field;
 
@@ -47,7 +48,8 @@ enum Position {
     /// Inside a frame's payload that passes through, this many bytes before
     /// its end.
     Payload(usize),
-    /// Not looking any more: everything passes through.
+    /// Not rewriting any more: everything passes through, under the
+    /// [`Guard`].
     Transparent,
 }
 
@@ -75,6 +77,11 @@ pub(crate) struct AuthorityFix<S> {
     table: Table,
     /// The header block at the start of `held`, as far as it is parsed.
     gatherer: Gatherer,
+    /// Watches what passes through once transparent.
+    guard: Guard,
+    limits: BlockLimits,
+    /// A header block went past the guard: the connection is over.
+    failed: Option<BlockTooLarge>,
     /// No header block has been walked yet.
     first_block: bool,
 }
@@ -97,10 +104,13 @@ impl<S> AuthorityFix<S> {
     /// The limits of the HTTP/2 server that reads from this: called before
     /// the first read.
     pub(crate) fn set_limits(&mut self, limits: BlockLimits) {
+        self.limits = limits;
         self.gatherer = Gatherer::new(limits);
+        self.guard = Guard::at_preface(PREFACE_LEN, limits);
     }
 
-    /// `inner` passed through untouched: for TCP connections.
+    /// `inner` passed through unchanged (under the [`Guard`]): for TCP
+    /// connections.
     pub(crate) fn transparent(inner: S) -> Self {
         Self::with_position(inner, Position::Transparent)
     }
@@ -118,6 +128,9 @@ impl<S> AuthorityFix<S> {
             out: BytesMut::new(),
             table: Table::default(),
             gatherer: Gatherer::default(),
+            guard: Guard::at_preface(PREFACE_LEN, BlockLimits::DEFAULT),
+            limits: BlockLimits::DEFAULT,
+            failed: None,
             first_block: true,
         }
     }
@@ -125,26 +138,33 @@ impl<S> AuthorityFix<S> {
     /// Scans `bytes` (fresh from the socket, on the direct path) and returns
     /// how many of them can go to the caller as they are; the rest must be
     /// held, starting with a frame header.
-    fn scan(&mut self, bytes: &[u8]) -> usize {
+    ///
+    /// # Errors
+    ///
+    /// Once transparent, a header block past the [`Guard`].
+    fn scan(&mut self, bytes: &[u8]) -> Result<usize, BlockTooLarge> {
         let mut pos = 0;
         loop {
             let left = bytes.len() - pos;
             match self.position {
-                Position::Transparent => return bytes.len(),
+                Position::Transparent => {
+                    self.guard.observe(bytes)?;
+                    return Ok(bytes.len());
+                }
                 Position::Preface(n) | Position::Payload(n) => {
                     let take = n.min(left);
                     pos += take;
                     self.position = self.position.after(take);
                     if pos == bytes.len() {
-                        return pos;
+                        return Ok(pos);
                     }
                 }
                 Position::Frame => {
                     let Some(frame) = FrameHeader::parse(&bytes[pos..]) else {
-                        return pos;
+                        return Ok(pos);
                     };
                     if matches!(frame.kind, frames::HEADERS | frames::PUSH_PROMISE) {
-                        return pos;
+                        return Ok(pos);
                     }
                     pos += frames::HEADER_LEN;
                     self.position = Position::Payload(frame.len);
@@ -156,7 +176,8 @@ impl<S> AuthorityFix<S> {
     /// Moves what can be decided from the start of `held` to `out`.
     fn step(&mut self) -> Step {
         if self.position == Position::Transparent {
-            self.out.extend_from_slice(&self.held.split());
+            let held = self.held.split();
+            self.pass_on(&held);
             return Step::Progress;
         }
         if let Position::Preface(n) | Position::Payload(n) = self.position {
@@ -252,11 +273,36 @@ impl<S> AuthorityFix<S> {
     /// them for as long as it lives, and idle connections add up.
     fn pass_through(&mut self) {
         self.position = Position::Transparent;
-        self.out.extend_from_slice(&self.held);
-        self.held = BytesMut::new();
+        // `held` starts at a frame header: the guard watches from there.
+        self.guard = Guard::at_frame(self.limits);
+        let held = std::mem::take(&mut self.held);
+        self.pass_on(&held);
         self.table = Table::default();
         self.gatherer = Gatherer::default();
     }
+
+    /// Hands `bytes` on under the guard; past it, the connection fails.
+    fn pass_on(&mut self, bytes: &[u8]) {
+        match self.guard.observe(bytes) {
+            Ok(()) => self.out.extend_from_slice(bytes),
+            Err(too_large) => self.failed = Some(too_large),
+        }
+    }
+}
+
+/// The error a read fails with once a header block went past the guard.
+fn too_large(error: BlockTooLarge) -> io::Error {
+    tracing::debug!(
+        limit = error.limit,
+        "a header block past the limit; closing the connection"
+    );
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!(
+            "an HTTP/2 header block of more than {} bytes: closing the connection",
+            error.limit
+        ),
+    )
 }
 
 #[cfg(test)]
@@ -315,6 +361,9 @@ impl<S: AsyncRead + Unpin> AsyncRead for AuthorityFix<S> {
         let this = &mut *self;
         let start = buf.filled().len();
         loop {
+            if let Some(error) = this.failed.take() {
+                return Poll::Ready(Err(too_large(error)));
+            }
             if !this.out.is_empty() {
                 let n = this.out.len().min(buf.remaining());
                 buf.put_slice(&this.out[..n]);
@@ -339,7 +388,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for AuthorityFix<S> {
                 // The direct path: into the caller's buffer, then scanned.
                 ready!(Pin::new(&mut this.inner).poll_read(cx, buf))?;
                 let fresh = &buf.filled()[start..];
-                let keep = this.scan(fresh);
+                let keep = this.scan(fresh).map_err(too_large)?;
                 if keep == fresh.len() {
                     return Poll::Ready(Ok(()));
                 }

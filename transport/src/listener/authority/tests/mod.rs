@@ -1,9 +1,10 @@
 //! Tests of the rewriter: its parts on known inputs ([`units`]), the limits
-//! that keep hostile blocks bounded ([`limits`]), and whole
+//! that keep hostile blocks bounded ([`limits`], [`guard`]), and whole
 //! connections of random header blocks, split and delivered at random,
 //! decoded by an independent HPACK decoder ([`properties`]).
 
 mod fuzz_findings;
+mod guard;
 mod limits;
 mod properties;
 mod units;

@@ -148,6 +148,31 @@ pub(super) fn read_all<S: AsyncRead + Unpin>(stream: &mut S, sizes: &[usize]) ->
     }
 }
 
+/// Reads `fix` in `size`-byte reads until it fails, ends, or (its peer
+/// sending no more) stays pending: what came out, and the error if any.
+pub(super) fn read_to_failure<S: AsyncRead + Unpin>(
+    fix: &mut S,
+    size: usize,
+) -> (Vec<u8>, Option<io::Error>) {
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut out = Vec::new();
+    let mut pending = 0;
+    while pending < 1000 {
+        let mut space = vec![0u8; size];
+        let mut buf = ReadBuf::new(&mut space);
+        match Pin::new(&mut *fix).poll_read(&mut cx, &mut buf) {
+            Poll::Pending => pending += 1,
+            Poll::Ready(Err(error)) => return (out, Some(error)),
+            Poll::Ready(Ok(())) if buf.filled().is_empty() => break,
+            Poll::Ready(Ok(())) => {
+                pending = 0;
+                out.extend_from_slice(buf.filled());
+            }
+        }
+    }
+    (out, None)
+}
+
 /// Runs `input` through a local connection's rewriter.
 pub(super) fn rewrite(input: Vec<u8>, chunks: Vec<usize>, reads: &[usize]) -> Vec<u8> {
     let mut fix = AuthorityFix::new(Chunked::new(input, chunks));
