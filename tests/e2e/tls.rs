@@ -353,3 +353,66 @@ async fn a_missing_client_certificate_is_named_on_every_attempt() {
     );
     server.stop(Duration::from_secs(30));
 }
+
+/// Code written for tonic reads the caller's certificates with
+/// `request.peer_certs()` and its address with `remote_addr()`: under
+/// piperpc's `Server` over mutual TLS both are there, beside
+/// `ConnectInfo`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tonics_peer_certs_and_remote_addr_work_over_tls() {
+    use std::sync::{Arc, Mutex};
+
+    use piperpc::tls::{ClientTls, ServerTls};
+    use piperpc::{ChannelBuilder, PeerPolicy, Server};
+    use tonic_health::pb::HealthCheckRequest;
+    use tonic_health::pb::health_client::HealthClient;
+
+    let ca = TestCa::new("piperpc test CA");
+    let server = ca.issue(&Leaf::server(["localhost"]));
+    let worker = ca.issue(&Leaf::client("worker").san(WORKER));
+    let tls = ServerTls::from_pem(&server.cert_pem, &server.key_pem)
+        .and_then(|tls| tls.client_ca(ca.pem()))
+        .expect("server TLS");
+    type Seen = (Option<usize>, Option<std::net::SocketAddr>, bool);
+    let seen: Arc<Mutex<Option<Seen>>> = Arc::default();
+    let noting = {
+        let seen = seen.clone();
+        tonic::service::InterceptorLayer::new(move |request: tonic::Request<()>| {
+            *seen.lock().unwrap() = Some((
+                request.peer_certs().map(|certs| certs.len()),
+                request.remote_addr(),
+                request.extensions().get::<piperpc::ConnectInfo>().is_some(),
+            ));
+            Ok(request)
+        })
+    };
+    let (_reporter, health) = tonic_health::server::health_reporter();
+    let bound = Server::builder()
+        .tls(tls)
+        .peer_policy(PeerPolicy::nobody().allow_san(WORKER))
+        .layer(noting)
+        .add_service(health)
+        .bind(["127.0.0.1:0"])
+        .expect("bind");
+    let address = bound.local_addresses()[0].to_string();
+    tokio::spawn(bound.serve());
+    let client_tls = ClientTls::new()
+        .ca_certificate(ca.pem())
+        .and_then(|tls| tls.identity(&worker.cert_pem, &worker.key_pem))
+        .expect("client TLS")
+        .server_name("localhost");
+    let channel = ChannelBuilder::new(address.as_str())
+        .unwrap()
+        .tls(client_tls)
+        .connect()
+        .await
+        .expect("connect");
+    HealthClient::new(channel)
+        .check(HealthCheckRequest::default())
+        .await
+        .expect("an admitted call");
+    let (certs, remote, connect_info) = seen.lock().unwrap().expect("the interceptor ran");
+    assert_eq!(certs, Some(1), "peer_certs() has the client's certificate");
+    assert!(remote.expect("remote_addr() over TLS").ip().is_loopback());
+    assert!(connect_info, "piperpc's ConnectInfo beside tonic's");
+}
