@@ -8,12 +8,7 @@
 //! [`ListenerOptions::adopt`](crate::ListenerOptions::adopt) and
 //! [`Server::serve_with_incoming`] instead.
 
-use http::{Request, Response};
-use tonic::body::Body;
-use tonic::service::Routes;
-use tower::{BoxError, Layer, Service};
-
-use super::{Bound, Server, stack};
+use super::{Bound, Server, ServerLayer};
 use crate::address::IntoAddress;
 use crate::{Error, InheritedSocket};
 
@@ -53,12 +48,7 @@ impl<L> Server<L> {
         sockets: impl IntoIterator<Item = InheritedSocket>,
     ) -> Result<Bound, Error>
     where
-        L: Layer<Routes>,
-        L::Service: Service<Request<Body>, Response = Response<ResBody>> + Clone + Send + 'static,
-        <L::Service as Service<Request<Body>>>::Future: Send + 'static,
-        <L::Service as Service<Request<Body>>>::Error: Into<BoxError>,
-        ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
-        ResBody::Error: Into<BoxError>,
+        L: ServerLayer<ResBody>,
     {
         self.bind_all(Vec::<crate::Address>::new(), sockets)
     }
@@ -94,12 +84,7 @@ impl<L> Server<L> {
     ) -> Result<Bound, Error>
     where
         A: IntoAddress,
-        L: Layer<Routes>,
-        L::Service: Service<Request<Body>, Response = Response<ResBody>> + Clone + Send + 'static,
-        <L::Service as Service<Request<Body>>>::Future: Send + 'static,
-        <L::Service as Service<Request<Body>>>::Error: Into<BoxError>,
-        ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
-        ResBody::Error: Into<BoxError>,
+        L: ServerLayer<ResBody>,
     {
         let options = self.listener_options_in_force();
         let mut listeners = addresses
@@ -109,7 +94,7 @@ impl<L> Server<L> {
         for socket in sockets {
             listeners.push(options.adopt(socket)?);
         }
-        let application = stack::application(&self.layer, self.routes);
+        let application = self.layer.application(self.routes);
         Ok(Bound::new(listeners, application, self.settings))
     }
 }

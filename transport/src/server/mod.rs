@@ -45,6 +45,7 @@ mod stack;
 mod stop;
 
 pub use bound::Bound;
+pub use stack::ServerLayer;
 pub use stop::StopSignal;
 
 use std::convert::Infallible;
@@ -59,7 +60,7 @@ use tonic::server::NamedService;
 use tonic::service::Routes;
 use tonic::transport::server::Connected;
 use tower::layer::util::{Identity, Stack};
-use tower::{BoxError, Layer, Service};
+use tower::{BoxError, Service};
 
 use crate::address::IntoAddress;
 use crate::http2::Http2Settings;
@@ -284,19 +285,14 @@ impl<L> Server<L> {
     pub fn bind<A, ResBody>(self, addresses: impl IntoIterator<Item = A>) -> Result<Bound, Error>
     where
         A: IntoAddress,
-        L: Layer<Routes>,
-        L::Service: Service<Request<Body>, Response = Response<ResBody>> + Clone + Send + 'static,
-        <L::Service as Service<Request<Body>>>::Future: Send + 'static,
-        <L::Service as Service<Request<Body>>>::Error: Into<BoxError>,
-        ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
-        ResBody::Error: Into<BoxError>,
+        L: ServerLayer<ResBody>,
     {
         let options = self.listener_options_in_force();
         let listeners = addresses
             .into_iter()
             .map(|address| options.bind(address))
             .collect::<Result<Vec<_>, Error>>()?;
-        let application = stack::application(&self.layer, self.routes);
+        let application = self.layer.application(self.routes);
         Ok(Bound::new(listeners, application, self.settings))
     }
 
@@ -310,12 +306,7 @@ impl<L> Server<L> {
     /// As [`Server::bind`] and [`Bound::serve`].
     pub async fn serve<ResBody>(self, address: impl IntoAddress) -> Result<(), Error>
     where
-        L: Layer<Routes>,
-        L::Service: Service<Request<Body>, Response = Response<ResBody>> + Clone + Send + 'static,
-        <L::Service as Service<Request<Body>>>::Future: Send + 'static,
-        <L::Service as Service<Request<Body>>>::Error: Into<BoxError>,
-        ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
-        ResBody::Error: Into<BoxError>,
+        L: ServerLayer<ResBody>,
     {
         self.bind([address])?.serve().await
     }
@@ -334,12 +325,7 @@ impl<L> Server<L> {
     ) -> Result<(), Error>
     where
         F: Future<Output = ()> + Send,
-        L: Layer<Routes>,
-        L::Service: Service<Request<Body>, Response = Response<ResBody>> + Clone + Send + 'static,
-        <L::Service as Service<Request<Body>>>::Future: Send + 'static,
-        <L::Service as Service<Request<Body>>>::Error: Into<BoxError>,
-        ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
-        ResBody::Error: Into<BoxError>,
+        L: ServerLayer<ResBody>,
     {
         self.bind([address])?.serve_with_shutdown(signal).await
     }
@@ -385,12 +371,7 @@ impl<L> Server<L> {
         IO: AsyncRead + AsyncWrite + Connected + Unpin + Send + 'static,
         IO::ConnectInfo: Clone + Send + Sync + 'static,
         IE: Into<BoxError>,
-        L: Layer<Routes>,
-        L::Service: Service<Request<Body>, Response = Response<ResBody>> + Clone + Send + 'static,
-        <L::Service as Service<Request<Body>>>::Future: Send + 'static,
-        <L::Service as Service<Request<Body>>>::Error: Into<BoxError>,
-        ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
-        ResBody::Error: Into<BoxError>,
+        L: ServerLayer<ResBody>,
     {
         self.serve_with_incoming_shutdown(incoming, std::future::pending())
             .await
@@ -414,14 +395,9 @@ impl<L> Server<L> {
         IO::ConnectInfo: Clone + Send + Sync + 'static,
         IE: Into<BoxError>,
         F: Future<Output = ()> + Send,
-        L: Layer<Routes>,
-        L::Service: Service<Request<Body>, Response = Response<ResBody>> + Clone + Send + 'static,
-        <L::Service as Service<Request<Body>>>::Future: Send + 'static,
-        <L::Service as Service<Request<Body>>>::Error: Into<BoxError>,
-        ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
-        ResBody::Error: Into<BoxError>,
+        L: ServerLayer<ResBody>,
     {
-        let application = stack::application(&self.layer, self.routes);
+        let application = self.layer.application(self.routes);
         let settings = self.settings;
         let drain = drain::Drain::default();
         let stop = tokio::sync::watch::Sender::new(false);

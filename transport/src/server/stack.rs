@@ -26,8 +26,21 @@ use tower::{BoxError, Layer, Service, ServiceExt};
 /// The application's services behind its layers.
 pub(crate) type Application = BoxCloneService<Request<Body>, Response<Body>, BoxError>;
 
-/// `layer` around `routes`, boxed: what each connection's stack wraps.
-pub(super) fn application<L, ResBody>(layer: &L, routes: Routes) -> Application
+/// The layers a [`Server`](super::Server) can put around its services:
+/// any `tower::Layer` over tonic's `Routes` whose service tonic's own
+/// `Server<L>` would serve (a `Clone + Send` service of HTTP requests with
+/// a `Send` future, an error that converts into a `BoxError`, and a
+/// response body of `Bytes`), `ResBody` being that body. Every such layer
+/// has it, [`Identity`](tower::layer::util::Identity) and tower's `Stack`
+/// included: there is nothing to implement.
+pub trait ServerLayer<ResBody>: Layer<Routes> {
+    /// The layer around `routes`, boxed: what each connection's stack
+    /// wraps. For the server's use.
+    #[doc(hidden)]
+    fn application(&self, routes: Routes) -> Application;
+}
+
+impl<L, ResBody> ServerLayer<ResBody> for L
 where
     L: Layer<Routes>,
     L::Service: Service<Request<Body>, Response = Response<ResBody>> + Clone + Send + 'static,
@@ -36,9 +49,11 @@ where
     ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
     ResBody::Error: Into<BoxError>,
 {
-    let service = layer
-        .layer(routes.prepare())
-        .map_response(|response: Response<ResBody>| response.map(Body::new))
-        .map_err(Into::into);
-    BoxCloneService::new(service)
+    fn application(&self, routes: Routes) -> Application {
+        let service = self
+            .layer(routes.prepare())
+            .map_response(|response: Response<ResBody>| response.map(Body::new))
+            .map_err(Into::into);
+        BoxCloneService::new(service)
+    }
 }
