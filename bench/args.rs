@@ -64,6 +64,10 @@ pub enum Role {
         /// Local address to serve on.
         #[arg(long, value_parser = parse_address)]
         listen: Address,
+        /// Admits any peer (`piperpc serve --allow-any-peer`): needed to be
+        /// called at all on TCP, whose peers the default policy refuses.
+        #[arg(long)]
+        allow_any_peer: bool,
     },
     /// Serves the same services with a plain tonic server on 127.0.0.1
     /// until standard input closes.
@@ -104,6 +108,12 @@ pub enum Role {
         #[arg(long)]
         connect_each: bool,
     },
+    /// Hostile HTTP/2 clients against fresh servers, piperpc's and plain
+    /// tonic's, on a Unix socket and on TCP loopback: the server's memory,
+    /// CPU, the latency of a legitimate caller during each attack, and how
+    /// the server answered (Linux only).
+    #[command(name = "attacks")]
+    Attacks(AttackArgs),
     /// Serves the blocking floor until standard input closes.
     #[command(name = "floor-server", hide = true)]
     Floor {
@@ -111,6 +121,34 @@ pub enum Role {
         #[arg(long)]
         listen: String,
     },
+}
+
+/// `piperpc-bench attacks`: what to run.
+#[derive(Debug, Args)]
+pub struct AttackArgs {
+    /// Under a minute (for CI): every attack on every server, shorter and
+    /// with fewer connections. Checks the harness and that no server
+    /// crashes; its figures are rough.
+    #[arg(long)]
+    pub quick: bool,
+    /// Run only these attacks (comma-separated ids, as in the table).
+    #[arg(long, value_delimiter = ',', value_name = "ATTACK")]
+    pub only: Vec<String>,
+    /// Run against only these servers (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "SERVER")]
+    pub servers: Vec<crate::attacks::Target>,
+    /// Directory for attacks.json and attacks.md [default: the target
+    /// directory's bench/, e.g. target/bench].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// A name for this run, kept in the results ("before the fix").
+    #[arg(long, value_name = "TEXT")]
+    pub label: Option<String>,
+    /// Start piperpc's servers from this piperpc-bench executable (an
+    /// older build, to measure before and after a change) rather than
+    /// from this one. Its `grpc-server` must take the same arguments.
+    #[arg(long, value_name = "PATH")]
+    pub piperpc_exe: Option<PathBuf>,
 }
 
 fn parse_address(input: &str) -> Result<Address, String> {

@@ -5,6 +5,7 @@
 //! ```text
 //! cargo run --release --bin piperpc-bench            # a few minutes
 //! cargo run --release --bin piperpc-bench -- --quick # under a minute
+//! cargo run --release --bin piperpc-bench -- attacks # hostile clients
 //! ```
 //!
 //! Five subjects serve the same work, each from a server process of its
@@ -41,8 +42,12 @@
 //!   what they read.
 //! - [`results`], [`report`], [`json`], [`charts`], [`svg`]: the output;
 //!   [`progress`]: the bar on stderr; [`profile`]: calls to profile; [`placement`]: which CPUs run what.
+//! - [`attacks`]: `piperpc-bench attacks`, hostile HTTP/2 clients against
+//!   fresh servers, with the server's memory and CPU and a legitimate
+//!   caller's latency during each (Linux only).
 
 mod args;
+mod attacks;
 mod charts;
 mod client;
 mod concurrency;
@@ -79,9 +84,12 @@ use args::{Cli, Role};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.role {
-        Some(Role::Piperpc { listen }) => {
+        Some(Role::Piperpc {
+            listen,
+            allow_any_peer,
+        }) => {
             init_server_logs();
-            role::grpc_server(listen)
+            role::grpc_server(listen, allow_any_peer)
         }
         Some(Role::Tcp) => {
             init_server_logs();
@@ -93,6 +101,7 @@ fn main() -> ExitCode {
         }
         Some(Role::Raw { listen }) => raw::server::run(&listen),
         Some(Role::Floor { listen }) => floor::server::run(&listen),
+        Some(Role::Attacks(args)) => attacks::run(args),
         Some(Role::Calls {
             subject,
             address,

@@ -30,9 +30,13 @@ use tonic::transport::server::Router;
 use tonic::transport::server::TcpIncoming;
 
 /// Serves piperpc's demo services on the local address `listen`, as
-/// `piperpc serve --stop-on-stdin-eof` does, until standard input closes.
-pub fn grpc_server(listen: Address) -> anyhow::Result<()> {
+/// `piperpc serve --stop-on-stdin-eof` does, until standard input closes;
+/// to any peer if `allow_any_peer` (`--allow-any-peer`, which TCP needs).
+pub fn grpc_server(listen: Address, allow_any_peer: bool) -> anyhow::Result<()> {
     let mut config = ServeConfig::new(vec![listen]);
+    if allow_any_peer {
+        config.listener = config.listener.peer_policy(piperpc::PeerPolicy::any());
+    }
     config.stop_on_stdin_eof = true;
     config.grace = Duration::from_secs(2);
     let runtime = tokio::runtime::Runtime::new()?;

@@ -139,7 +139,7 @@ async fn measure(
 
 /// `bench/` beside the build's profile directory: `target/bench` for
 /// `target/release/piperpc-bench`, wherever the target directory is.
-fn default_out_dir() -> anyhow::Result<PathBuf> {
+pub fn default_out_dir() -> anyhow::Result<PathBuf> {
     let exe = std::env::current_exe().context("locating the piperpc-bench executable")?;
     let profile_dir = exe.parent();
     let is_profile = profile_dir

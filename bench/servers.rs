@@ -34,9 +34,25 @@ pub struct ServerProcess {
 
 impl ServerProcess {
     /// Starts this executable with `args` and waits for its ready line.
-    fn start(name: &'static str, args: &[&str]) -> anyhow::Result<ServerProcess> {
+    pub fn start(name: &'static str, args: &[&str]) -> anyhow::Result<ServerProcess> {
         let exe = std::env::current_exe().context("locating the piperpc-bench executable")?;
-        let mut child = Command::new(&exe)
+        ServerProcess::start_exe(name, &exe, args, None)
+    }
+
+    /// Starts `exe` (a piperpc-bench executable, this one or another
+    /// build) with `args` and waits for its ready line; with `RUST_LOG` set
+    /// to `log` unless the user set it.
+    pub fn start_exe(
+        name: &'static str,
+        exe: &std::path::Path,
+        args: &[&str],
+        log: Option<&str>,
+    ) -> anyhow::Result<ServerProcess> {
+        let mut command = Command::new(exe);
+        if let Some(log) = log.filter(|_| std::env::var_os("RUST_LOG").is_none()) {
+            command.env("RUST_LOG", log);
+        }
+        let mut child = command
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -80,8 +96,15 @@ impl ServerProcess {
         &self.child
     }
 
+    /// How it exited, if it has (a server that exits on its own has
+    /// crashed: they exit only when told to).
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
     /// Closes its standard input and waits for a clean exit.
-    fn stop(mut self) -> anyhow::Result<()> {
+    pub fn stop(mut self) -> anyhow::Result<()> {
         drop(self.stdin.take());
         let deadline = Instant::now() + STOP_TIMEOUT;
         loop {
@@ -188,14 +211,15 @@ impl Servers {
 /// Where a run's sockets live: a fresh private directory on Unix, removed
 /// at the end; nothing on Windows, whose pipes vanish with their servers.
 #[derive(Debug)]
-struct RunDir {
+pub struct RunDir {
     #[cfg_attr(windows, allow(dead_code))]
     path: PathBuf,
     tag: String,
 }
 
 impl RunDir {
-    fn create() -> anyhow::Result<RunDir> {
+    /// A fresh directory for a run's sockets.
+    pub fn create() -> anyhow::Result<RunDir> {
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.subsec_nanos())
@@ -215,7 +239,7 @@ impl RunDir {
 
     /// A fresh local address named `name`: a pipe name, or a socket path
     /// in this directory (with piperpc's `unix:` prefix if `prefixed`).
-    fn address(&self, name: &str, prefixed: bool) -> String {
+    pub fn address(&self, name: &str, prefixed: bool) -> String {
         if cfg!(windows) {
             format!(r"\\.\pipe\{}-{name}", self.tag)
         } else {
