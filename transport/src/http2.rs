@@ -85,8 +85,9 @@ impl Http2Settings {
         }
     }
 
-    /// hyper's defaults, which tonic keeps: HTTP/2's initial 64 KiB windows
-    /// and 16 KiB frames; 16 KiB of headers.
+    /// hyper's defaults, which tonic keeps: 1 MiB windows on a server
+    /// (2 MiB for each stream and 5 MiB for the connection on a client),
+    /// 16 KiB frames, 16 KiB of headers.
     pub const fn network() -> Http2Settings {
         Http2Settings {
             stream_window: None,
@@ -98,21 +99,22 @@ impl Http2Settings {
     }
 
     /// The flow-control window of each stream this end receives on
-    /// (`SETTINGS_INITIAL_WINDOW_SIZE`); `None`: HTTP/2's 65,535 bytes.
+    /// (`SETTINGS_INITIAL_WINDOW_SIZE`); `None`: hyper's default (1 MiB on
+    /// a server, 2 MiB on a client).
     pub fn initial_stream_window_size(mut self, size: impl Into<Option<u32>>) -> Http2Settings {
         self.stream_window = size.into();
         self
     }
 
     /// The flow-control window of the whole connection this end receives
-    /// on; `None`: HTTP/2's 65,535 bytes.
+    /// on; `None`: hyper's default (1 MiB on a server, 5 MiB on a client).
     pub fn initial_connection_window_size(mut self, size: impl Into<Option<u32>>) -> Http2Settings {
         self.connection_window = size.into();
         self
     }
 
     /// The largest frame the peer may send (`SETTINGS_MAX_FRAME_SIZE`);
-    /// `None`: HTTP/2's 16,384 bytes.
+    /// `None`: HTTP/2's (and hyper's) 16 KiB.
     pub fn max_frame_size(mut self, size: impl Into<Option<u32>>) -> Http2Settings {
         self.max_frame_size = size.into();
         self

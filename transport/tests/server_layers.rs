@@ -62,10 +62,21 @@ async fn an_interceptors_refusal_reaches_the_client_as_its_status() {
     assert_eq!(refused.code(), tonic::Code::Unauthenticated);
     assert_eq!(refused.message(), "no valid token");
 
-    let mut request = tonic::Request::new(tonic_health::pb::HealthCheckRequest::default());
-    let token = "Bearer open-sesame".parse().unwrap();
-    request.metadata_mut().insert("authorization", token);
-    client.check(request).await.unwrap();
+    // A client interceptor on piperpc's channel, as tonic's generated
+    // clients take one.
+    let channel = piperpc::connect(&address.to_string()).await.unwrap();
+    let mut admitted = tonic_health::pb::health_client::HealthClient::with_interceptor(
+        channel,
+        |mut request: tonic::Request<()>| {
+            let token = "Bearer open-sesame".parse().unwrap();
+            request.metadata_mut().insert("authorization", token);
+            Ok(request)
+        },
+    );
+    admitted
+        .check(tonic_health::pb::HealthCheckRequest::default())
+        .await
+        .unwrap();
 }
 
 /// Starts `count` health checks on one connection at once, in the

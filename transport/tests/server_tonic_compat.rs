@@ -181,6 +181,36 @@ async fn tonics_own_server_over_piperpcs_listener_keeps_its_guarantees() {
     assert_eq!(status.code(), tonic::Code::PermissionDenied, "{status:?}");
 }
 
+/// piperpc's tower layers on tonic's own server, stacked either way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn piperpcs_layers_stack_on_tonics_server_in_either_order() {
+    use piperpc::deadline::DeadlineLayer;
+    use piperpc::message_limit::ResourceExhaustedLayer;
+    let outer_deadline = unique_address("layers-deadline-outside");
+    let outer_limit = unique_address("layers-limit-outside");
+    let listener = Listener::bind(&outer_deadline).unwrap();
+    tokio::spawn(
+        tonic::transport::Server::builder()
+            .layer(DeadlineLayer)
+            .layer(ResourceExhaustedLayer)
+            .add_service(health_service())
+            .serve_with_incoming(listener.into_incoming()),
+    );
+    let listener = Listener::bind(&outer_limit).unwrap();
+    tokio::spawn(
+        tonic::transport::Server::builder()
+            .layer(ResourceExhaustedLayer)
+            .layer(DeadlineLayer)
+            .add_service(health_service())
+            .serve_with_incoming(listener.into_incoming()),
+    );
+    for address in [outer_deadline, outer_limit] {
+        check(&mut health(&address.to_string()).await)
+            .await
+            .unwrap();
+    }
+}
+
 /// The SETTINGS a server sends first, read by hand: (identifier, value).
 async fn server_settings(address: &str) -> Vec<(u16, u32)> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};

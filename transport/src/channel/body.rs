@@ -10,16 +10,34 @@ use crate::deadline::Timer;
 
 /// A response body whose lost-connection errors read `UNAVAILABLE`, and
 /// which fails with `DEADLINE_EXCEEDED` when the call's deadline passes.
+///
+/// Its [`Default`] is an empty body, as tonic's generated
+/// `FooClient::with_interceptor` requires of a channel's body.
 #[derive(Debug)]
 pub struct ChannelBody {
     inner: tonic::body::Body,
-    peer: Arc<Peer>,
+    /// The connection it came on; none for an empty default body.
+    peer: Option<Arc<Peer>>,
     timer: Timer,
 }
 
 impl ChannelBody {
     pub(super) fn new(inner: tonic::body::Body, peer: Arc<Peer>, timer: Timer) -> ChannelBody {
-        ChannelBody { inner, peer, timer }
+        ChannelBody {
+            inner,
+            peer: Some(peer),
+            timer,
+        }
+    }
+}
+
+impl Default for ChannelBody {
+    fn default() -> Self {
+        ChannelBody {
+            inner: tonic::body::Body::empty(),
+            peer: None,
+            timer: Timer::new(None),
+        }
     }
 }
 
@@ -47,9 +65,12 @@ impl Body for ChannelBody {
                 this.timer.clear();
                 Poll::Ready(None)
             }
-            Poll::Ready(Some(frame)) => Poll::Ready(Some(
-                frame.map_err(|status| disconnect::rewrite_status(&this.peer, status)),
-            )),
+            Poll::Ready(Some(frame)) => {
+                Poll::Ready(Some(frame.map_err(|status| match &this.peer {
+                    Some(peer) => disconnect::rewrite_status(peer, status),
+                    None => status,
+                })))
+            }
         }
     }
 

@@ -101,6 +101,13 @@ impl Listener {
     /// Binds `address` with default [`ListenerOptions`]. Must be called
     /// inside a tokio runtime.
     ///
+    /// The defaults set no peer policy: the socket's mode (0600) or the
+    /// pipe's DACL (this user) decides who may connect, and every peer that
+    /// can is served. [`Server`](crate::Server) adds
+    /// [`PeerPolicy::same_user`] by itself; a listener handed to tonic's own
+    /// server should get a policy from [`ListenerOptions::peer_policy`]
+    /// (an abstract socket, which has no file mode, must).
+    ///
     /// # Errors
     ///
     /// A malformed address ([`Error::InvalidAddress`]), a form this OS lacks

@@ -18,6 +18,14 @@ impl<B> FixedTrailers<B> {
     }
 }
 
+/// An empty body when `B`'s is: so that a layer needing a default body
+/// (`DeadlineLayer`) can wrap `ResourceExhaustedLayer`'s service.
+impl<B: Default> Default for FixedTrailers<B> {
+    fn default() -> Self {
+        FixedTrailers::new(B::default(), false)
+    }
+}
+
 impl<B: Body + Unpin> Body for FixedTrailers<B> {
     type Data = B::Data;
     type Error = B::Error;

@@ -41,7 +41,7 @@ impl<L> Server<L> {
 
     /// How every address is bound: socket mode, pipe security, connection
     /// limit, handshake timeout. A peer policy or TLS settings in `options`
-    /// replace those given by [`Server::peer_policy`] or [`Server::tls`]
+    /// replace those given by [`Server::peer_policy`] or `Server::tls`
     /// before; without them, those stay. Options without any peer policy
     /// get the default one, [`PeerPolicy::same_user`].
     pub fn listener_options(mut self, options: ListenerOptions) -> Server<L> {
@@ -166,8 +166,9 @@ impl<L> Server<L> {
 
     /// Each stream's flow-control window (default
     /// [`STREAM_WINDOW`](crate::http2::STREAM_WINDOW), 4 MiB; tonic's is
-    /// HTTP/2's 64 KiB, which stalls a large message on a link that
-    /// copies gigabytes a second); see [`Http2Settings`].
+    /// hyper's 1 MiB, which holds a larger message back a round trip per
+    /// window on a link that copies gigabytes a second; `None`: hyper's);
+    /// see [`Http2Settings`].
     pub fn initial_stream_window_size(mut self, size: impl Into<Option<u32>>) -> Server<L> {
         self.settings.http2 = self.settings.http2.initial_stream_window_size(size);
         self
@@ -175,7 +176,7 @@ impl<L> Server<L> {
 
     /// The connection's flow-control window (default
     /// [`CONNECTION_WINDOW`](crate::http2::CONNECTION_WINDOW), 16 MiB;
-    /// tonic's is 64 KiB); see [`Http2Settings`].
+    /// tonic's is hyper's 1 MiB; `None`: hyper's); see [`Http2Settings`].
     pub fn initial_connection_window_size(mut self, size: impl Into<Option<u32>>) -> Server<L> {
         self.settings.http2 = self.settings.http2.initial_connection_window_size(size);
         self

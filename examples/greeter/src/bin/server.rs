@@ -42,10 +42,6 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
         stop = stop.or_stdin_closed();
     }
     bound.announce()?;
-    bound
-        .serve_with_shutdown(async move {
-            stop.wait().await;
-        })
-        .await?;
+    bound.serve_with_shutdown(stop.stopped()).await?;
     Ok(())
 }

@@ -81,10 +81,6 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
         }
     });
 
-    bound
-        .serve_with_shutdown(async move {
-            stop.wait().await;
-        })
-        .await?;
+    bound.serve_with_shutdown(stop.stopped()).await?;
     Ok(())
 }
