@@ -114,6 +114,15 @@ pub enum Role {
     /// the server answered (Linux only).
     #[command(name = "attacks")]
     Attacks(AttackArgs),
+    /// `Server::spawn_calls` off (the default) against on: short calls
+    /// next to a CPU-busy call on their connection and on another, and the
+    /// unary figures with no busy call.
+    #[command(name = "spawn-calls")]
+    SpawnCalls(crate::spawn_calls::SpawnCallsArgs),
+    /// Serves Echo for `spawn-calls`, with `spawn_calls` on or off, until
+    /// standard input closes.
+    #[command(name = "spawn-calls-server", hide = true)]
+    SpawnCallsServer(crate::spawn_calls::server::ServerArgs),
     /// Serves the blocking floor until standard input closes.
     #[command(name = "floor-server", hide = true)]
     Floor {

@@ -6,6 +6,7 @@
 //! cargo run --release --bin piperpc-bench            # a few minutes
 //! cargo run --release --bin piperpc-bench -- --quick # under a minute
 //! cargo run --release --bin piperpc-bench -- attacks # hostile clients
+//! cargo run --release --bin piperpc-bench -- spawn-calls # Server::spawn_calls off/on
 //! ```
 //!
 //! Five subjects serve the same work, each from a server process of its
@@ -45,6 +46,8 @@
 //! - [`attacks`]: `piperpc-bench attacks`, hostile HTTP/2 clients against
 //!   fresh servers, with the server's memory and CPU and a legitimate
 //!   caller's latency during each (Linux only).
+//! - [`spawn_calls`]: `piperpc-bench spawn-calls`, `Server::spawn_calls`
+//!   off and on: short calls next to a CPU-busy one, and the unary figures.
 
 mod args;
 mod attacks;
@@ -69,6 +72,7 @@ mod rss;
 mod run;
 mod servers;
 mod session;
+mod spawn_calls;
 mod stats;
 mod streaming;
 mod svg;
@@ -102,6 +106,11 @@ fn main() -> ExitCode {
         Some(Role::Raw { listen }) => raw::server::run(&listen),
         Some(Role::Floor { listen }) => floor::server::run(&listen),
         Some(Role::Attacks(args)) => attacks::run(args),
+        Some(Role::SpawnCalls(args)) => spawn_calls::run(args),
+        Some(Role::SpawnCallsServer(args)) => {
+            init_server_logs();
+            spawn_calls::server::serve(args)
+        }
         Some(Role::Calls {
             subject,
             address,

@@ -5,8 +5,9 @@
 //! round (so p99 rests on thousands of calls, not on five rounds); calls/s
 //! is the median of the rounds' rates.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use crate::client::Conn;
 use crate::plan::{Plan, size_name};
 use crate::results::{Figure, Group, Kind, Measure, Subject};
 use crate::session::{Session, TimeBox, index, order};
@@ -41,18 +42,8 @@ pub async fn measure(session: &Session) -> anyhow::Result<Vec<Figure>> {
     for round in 0..plan.rounds {
         for subject in order(round) {
             let i = index(subject);
-            let conn = &mut conns[i];
-            let mut times = Vec::with_capacity(64 * 1024);
-            let mut batch = TimeBox::start(plan.batch);
-            while batch.next() {
-                let start = Instant::now();
-                conn.round_trip(size).await?;
-                times.push(start.elapsed().as_secs_f64() * 1e6);
-            }
-            let (calls, elapsed) = batch.finish();
-            sort(&mut times);
+            let (times, rate) = batch(&mut conns[i], size, plan.batch).await?;
             let p = |q| percentile(&times, q).unwrap_or(f64::NAN);
-            let rate = calls as f64 / elapsed.as_secs_f64();
             per_round[i].push([p(50.0), p(90.0), p(99.0), rate]);
             pooled[i].extend(times);
             session.progress.step();
@@ -101,4 +92,25 @@ pub async fn measure(session: &Session) -> anyhow::Result<Vec<Figure>> {
     }
     figures.push(rate);
     Ok(figures)
+}
+
+/// One time-boxed batch of `size`-byte round trips on `conn`, one after
+/// another for `length`: every call's latency in µs, sorted, and the
+/// batch's calls per second. `piperpc-bench spawn-calls` times its
+/// batches with this too.
+pub async fn batch(
+    conn: &mut Conn,
+    size: usize,
+    length: Duration,
+) -> anyhow::Result<(Vec<f64>, f64)> {
+    let mut times = Vec::with_capacity(64 * 1024);
+    let mut batch = TimeBox::start(length);
+    while batch.next() {
+        let start = Instant::now();
+        conn.round_trip(size).await?;
+        times.push(start.elapsed().as_secs_f64() * 1e6);
+    }
+    let (calls, elapsed) = batch.finish();
+    sort(&mut times);
+    Ok((times, calls as f64 / elapsed.as_secs_f64()))
 }
