@@ -50,6 +50,9 @@ const PRIORITY: u8 = 0x20;
 const LIMIT_PAYLOAD: usize = 16 * 1024;
 const LIMIT_CONTINUATIONS: usize = 5;
 const LIMIT_TABLE_SIZE: u32 = 4096;
+/// Once the stream passes through, a header block with more payload than
+/// this ends the connection (a read fails): twice the header list size.
+const GUARD_PAYLOAD: usize = 2 * LIMIT_PAYLOAD;
 
 /// Cases whose stream grows past this are skipped (they would only be slow).
 const MAX_INPUT: usize = 512 * 1024;
@@ -182,7 +185,7 @@ fuzz_target!(|case: Case| {
             let input = mutate(built.input, &edits);
             let run = run(&input, &reads, &buffers);
             check_held(&run);
-            check_raw(&input, &run.output);
+            check_raw(&input, &run);
         }
         Stream::Raw { preface, bytes } => {
             let mut input = if preface {
@@ -193,7 +196,7 @@ fuzz_target!(|case: Case| {
             input.extend_from_slice(&bytes);
             let run = run(&input, &reads, &buffers);
             check_held(&run);
-            check_raw(&input, &run.output);
+            check_raw(&input, &run);
         }
     }
 });
@@ -246,6 +249,8 @@ struct ExpectBlock {
     over_limit: bool,
     /// This block or one before it is over the limits.
     may_pass: bool,
+    /// The payload of its frames.
+    payload: usize,
 }
 
 #[derive(Debug)]
@@ -341,6 +346,7 @@ fn build(events: &[Event]) -> Option<Built> {
                         rewrites,
                         over_limit,
                         may_pass,
+                        payload,
                     }),
                 ));
             }
@@ -495,25 +501,28 @@ enum Seen {
 
 /// Splits `bytes` (after the preface) into frames and assembles header
 /// blocks, each with where it begins; panics on anything a receiver would
-/// refuse as framing.
-fn assemble(bytes: &[u8]) -> Vec<(usize, Seen)> {
+/// refuse as framing. A `cut` output (its connection failed) may end
+/// anywhere: what is unfinished at its end is left out.
+fn assemble(bytes: &[u8], cut: bool) -> Vec<(usize, Seen)> {
     let mut seen = Vec::new();
     let mut open: Option<(usize, Seen)> = None;
     let mut pos = PREFACE.len();
     while pos < bytes.len() {
-        let h = bytes
-            .get(pos..pos + FRAME_HEADER)
-            .expect("output ends inside a frame header");
-        let len = usize::from(h[0]) << 16 | usize::from(h[1]) << 8 | usize::from(h[2]);
+        let whole = bytes.get(pos..pos + FRAME_HEADER).and_then(|h| {
+            let len = usize::from(h[0]) << 16 | usize::from(h[1]) << 8 | usize::from(h[2]);
+            Some((h, bytes.get(pos + FRAME_HEADER..pos + FRAME_HEADER + len)?))
+        });
+        let Some((h, payload)) = whole else {
+            assert!(cut, "output ends inside a frame");
+            return seen;
+        };
         let frame = Frame {
             kind: h[3],
             flags: h[4],
             stream: u32::from_be_bytes([h[5], h[6], h[7], h[8]]),
-            payload: bytes
-                .get(pos + FRAME_HEADER..pos + FRAME_HEADER + len)
-                .expect("output ends inside a frame")
-                .to_vec(),
+            payload: payload.to_vec(),
         };
+        let len = payload.len();
         let start = pos;
         pos += FRAME_HEADER + len;
         match frame.kind {
@@ -564,23 +573,25 @@ fn assemble(bytes: &[u8]) -> Vec<(usize, Seen)> {
             }
         }
     }
-    assert!(open.is_none(), "output ends inside a header block");
+    assert!(cut || open.is_none(), "output ends inside a header block");
     seen
 }
 
 fn check_client(built: &Built, run: &Run) {
     let (input, output) = (&built.input, &run.output);
-    let changes = built
+    let failed = run.error.is_some();
+    let rewrites = built
         .expected
         .iter()
         .any(|(_, e)| matches!(e, Expect::Block(b) if b.rewrites));
-    if !changes {
+    if !rewrites && !failed {
         assert!(output == input, "nothing to change, yet the output differs");
-        return;
     }
-    assert_eq!(&output[..PREFACE.len()], PREFACE, "the preface comes first");
-    // From a point where the rest of the output is the rest of the input,
-    // the rewriter passed the stream on as sent.
+    let n = output.len().min(PREFACE.len());
+    assert_eq!(output[..n], PREFACE[..n], "the preface comes first");
+    // From a point where the rest of the output is the rest of the input
+    // (or, when the connection failed, the start of that rest), the
+    // rewriter passed the stream on as sent.
     let common = input
         .iter()
         .rev()
@@ -588,9 +599,14 @@ fn check_client(built: &Built, run: &Run) {
         .take_while(|(a, b)| a == b)
         .count();
     let as_sent_from = |out: usize, inp: usize| {
-        output.len() - out == input.len() - inp && output.len() - out <= common
+        let left = output.len() - out;
+        if failed {
+            left <= input.len() - inp && output[out..] == input[inp..inp + left]
+        } else {
+            left == input.len() - inp && left <= common
+        }
     };
-    let seen = assemble(output);
+    let seen = assemble(output, failed);
     assert!(
         seen.len() <= built.expected.len(),
         "more came out than went in"
@@ -598,11 +614,14 @@ fn check_client(built: &Built, run: &Run) {
     let mut decoder = Decoder::default();
     for (i, (in_offset, expect)) in built.expected.iter().enumerate() {
         let Some((out_offset, got)) = seen.get(i) else {
-            panic!(
+            assert!(
+                failed,
                 "{} of {} frames or blocks came out",
                 seen.len(),
                 built.expected.len()
             );
+            check_failure(built, i);
+            return;
         };
         match expect {
             Expect::Frame(frame) => match got {
@@ -622,6 +641,14 @@ fn check_client(built: &Built, run: &Run) {
                         "passed through from block {i} though an :authority is left to \
                          rewrite before any block over h2's limits"
                     );
+                    if failed {
+                        check_failure(built, i);
+                    } else {
+                        assert!(
+                            !big_block_from(built, i),
+                            "a block over {GUARD_PAYLOAD} bytes passed through"
+                        );
+                    }
                     return;
                 }
                 assert!(
@@ -657,10 +684,27 @@ fn check_client(built: &Built, run: &Run) {
             }
         }
     }
+    assert!(!failed, "a read failed, though every block was rewritten");
     assert_eq!(
         seen.len(),
         built.expected.len(),
         "more came out than went in"
+    );
+}
+
+/// A block from the `i`th event on has more payload than the guard allows.
+fn big_block_from(built: &Built, i: usize) -> bool {
+    built.expected[i..]
+        .iter()
+        .any(|(_, e)| matches!(e, Expect::Block(b) if b.payload > GUARD_PAYLOAD))
+}
+
+/// The connection failed with the output checked up to the `i`th event:
+/// only the guard may fail it, on a block past its bound.
+fn check_failure(built: &Built, i: usize) {
+    assert!(
+        big_block_from(built, i),
+        "a read failed with no block over {GUARD_PAYLOAD} bytes left to pass"
     );
 }
 
@@ -688,12 +732,24 @@ fn first_block(input: &[u8]) -> Option<usize> {
     }
 }
 
-fn check_raw(input: &[u8], output: &[u8]) {
+fn check_raw(input: &[u8], run: &Run) {
+    let output = &run.output;
     match first_block(input) {
-        None => assert!(output == input, "no header block, yet the output differs"),
-        Some(at) => assert!(
-            output.len() >= at && output[..at] == input[..at],
-            "the output differs before the first header block (at {at})"
-        ),
+        None => {
+            assert!(run.error.is_none(), "a read failed with no header block");
+            assert!(output == input, "no header block, yet the output differs");
+        }
+        Some(at) => {
+            // A failed read may take with it some of what came before.
+            let n = if run.error.is_some() {
+                output.len().min(at)
+            } else {
+                at
+            };
+            assert!(
+                output.len() >= n && output[..n] == input[..n],
+                "the output differs before the first header block (at {at})"
+            );
+        }
     }
 }

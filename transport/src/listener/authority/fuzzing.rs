@@ -22,8 +22,12 @@ pub const MAX_HELD: usize = reader::MAX_HELD;
 /// What came out of [`run`].
 #[derive(Debug)]
 pub struct Run {
-    /// Everything the rewriter handed on, up to its end of stream.
+    /// Everything the rewriter handed on, up to its end of stream or the
+    /// read that failed.
     pub output: Vec<u8>,
+    /// The error a read failed with (the connection is over: a header
+    /// block past the guard's bound); `None` when the stream ended.
+    pub error: Option<io::Error>,
     /// The most bytes it held back when any of its reads returned.
     pub peak_held: usize,
 }
@@ -38,8 +42,8 @@ pub struct Run {
 /// # Panics
 ///
 /// When the rewriter misbehaves in a way no input excuses: it stays
-/// `Pending` while its stream is not, fails a read from memory, stops
-/// before its stream has ended, or hands on far more than came in.
+/// `Pending` while its stream is not, ends before its stream has ended,
+/// or hands on far more than came in.
 pub fn run(input: &[u8], reads: &[usize], buffers: &[usize]) -> Run {
     let reads = if reads.iter().all(|&n| n == 0) {
         &[usize::MAX][..]
@@ -61,6 +65,7 @@ pub fn run(input: &[u8], reads: &[usize], buffers: &[usize]) -> Run {
     let mut space = vec![0u8; buffers.iter().copied().max().unwrap_or(1).max(1)];
     let mut output = Vec::new();
     let mut peak_held = 0;
+    let mut error = None;
     let (mut turn, mut stalled, mut last_pos) = (0, 0, 0);
     loop {
         let size = buffers[turn % buffers.len()].max(1);
@@ -81,7 +86,11 @@ pub fn run(input: &[u8], reads: &[usize], buffers: &[usize]) -> Run {
                 );
                 continue;
             }
-            Poll::Ready(result) => result.expect("reads from memory do not fail"),
+            Poll::Ready(Ok(())) => {}
+            Poll::Ready(Err(e)) => {
+                error = Some(e);
+                break;
+            }
         }
         last_pos = pos;
         stalled = 0;
@@ -94,12 +103,18 @@ pub fn run(input: &[u8], reads: &[usize], buffers: &[usize]) -> Run {
             "the rewriter hands on far more than came in"
         );
     }
-    assert_eq!(
-        fix.get_mut().pos,
-        input.len(),
-        "the rewriter ended before its stream did"
-    );
-    Run { output, peak_held }
+    if error.is_none() {
+        assert_eq!(
+            fix.get_mut().pos,
+            input.len(),
+            "the rewriter ended before its stream did"
+        );
+    }
+    Run {
+        output,
+        error,
+        peak_held,
+    }
 }
 
 /// `bytes` in reads of `sizes` (cycled), 0 meaning `Pending` once.
