@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::task::{Context, Poll, Waker};
+use std::time::Instant;
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
 
@@ -47,6 +48,8 @@ pub(crate) struct Driver<C, P> {
     /// The waker the parts get: `shared`'s.
     waker: Waker,
     running: FuturesUnordered<Isolated>,
+    /// Time each poll and warn of a slow one ([`super::slow`]).
+    watched: bool,
 }
 
 impl<C, P> Driver<C, P> {
@@ -59,7 +62,16 @@ impl<C, P> Driver<C, P> {
             shared: spawner.shared.clone(),
             waker: Waker::from(spawner.shared.clone()),
             running: FuturesUnordered::new(),
+            watched: false,
         }
+    }
+
+    /// Warns when one of its polls holds the thread for long
+    /// ([`super::slow`]): a server's connection, whose parts run the
+    /// application's handlers.
+    pub(crate) fn watched(mut self) -> Driver<C, P> {
+        self.watched = true;
+        self
     }
 }
 
@@ -102,28 +114,45 @@ where
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
-        this.shared.task.register(cx.waker());
-        this.shared.polling.store(true, Ordering::SeqCst);
+        let start = this.watched.then(Instant::now);
+        let polled = this.poll_rounds(cx);
+        if let Some(start) = start {
+            super::slow::check(start, "a call on this connection", Some(&this.peer));
+        }
+        polled
+    }
+}
+
+impl<C, E, P> Driver<C, P>
+where
+    C: Future<Output = Result<(), E>>,
+    E: std::fmt::Display,
+    P: std::fmt::Debug + Unpin,
+{
+    /// Polls the parts until none was woken meanwhile, or `ROUNDS` times.
+    fn poll_rounds(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        self.shared.task.register(cx.waker());
+        self.shared.polling.store(true, Ordering::SeqCst);
         let mut rounds = 0;
         loop {
-            this.shared.woken.store(false, Ordering::SeqCst);
-            this.poll_parts();
-            if this.dispatcher.is_none() && this.running.is_empty() {
-                this.shared.polling.store(false, Ordering::SeqCst);
+            self.shared.woken.store(false, Ordering::SeqCst);
+            self.poll_parts();
+            if self.dispatcher.is_none() && self.running.is_empty() {
+                self.shared.polling.store(false, Ordering::SeqCst);
                 return Poll::Ready(());
             }
             rounds += 1;
-            if !this.shared.woken.load(Ordering::SeqCst) {
-                this.shared.polling.store(false, Ordering::SeqCst);
+            if !self.shared.woken.load(Ordering::SeqCst) {
+                self.shared.polling.store(false, Ordering::SeqCst);
                 // A wake between the last look and now found `polling`
                 // still set, and woke nobody.
-                if !this.shared.woken.load(Ordering::SeqCst) {
+                if !self.shared.woken.load(Ordering::SeqCst) {
                     return Poll::Pending;
                 }
-                this.shared.polling.store(true, Ordering::SeqCst);
+                self.shared.polling.store(true, Ordering::SeqCst);
             }
             if rounds == ROUNDS {
-                this.shared.polling.store(false, Ordering::SeqCst);
+                self.shared.polling.store(false, Ordering::SeqCst);
                 cx.waker().wake_by_ref();
                 return Poll::Pending;
             }

@@ -25,14 +25,20 @@
 //! The cost: the streams of one connection share its task, so a handler
 //! that blocks its thread (CPU-heavy work, blocking I/O) holds up the
 //! other calls on that connection, not just a worker. Such work belongs in
-//! `tokio::task::spawn_blocking` in any tokio server.
+//! `tokio::task::spawn_blocking` in any tokio server: measured, a task of
+//! its own per call (`Server::spawn_calls`) does not spare the neighbours
+//! of a handler that computes without awaiting, since tokio's idle workers
+//! sleep until woken and the busy one is the one that would have read the
+//! sockets. The server warns of such a handler (`slow.rs`).
 //!
 //! Layout: `spawner.rs` (what hyper is given), `driver.rs` (the
 //! connection's task), `gather.rs` (a client stream whose writes wait a
-//! round of the driver, so a request's frames go out in one write).
+//! round of the driver, so a request's frames go out in one write),
+//! `slow.rs` (the warning of a poll that held its thread).
 
 mod driver;
 mod gather;
+mod slow;
 mod spawner;
 
 use std::future::Future;

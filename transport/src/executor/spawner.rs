@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::sync::Arc;
 use std::task::Wake;
+use std::time::Instant;
 
 use super::Shared;
 
@@ -38,7 +39,18 @@ where
 {
     fn execute(&self, future: F) {
         if self.spawn {
-            tokio::spawn(future);
+            // A call's task of its own: watched as a connection's is
+            // (`slow`).
+            tokio::spawn(async move {
+                let mut future = std::pin::pin!(future);
+                std::future::poll_fn(|cx| {
+                    let start = Instant::now();
+                    let polled = future.as_mut().poll(cx);
+                    super::slow::check(start, "a call in a task of its own", None);
+                    polled
+                })
+                .await;
+            });
             return;
         }
         let mut spawned = self

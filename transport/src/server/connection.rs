@@ -113,7 +113,7 @@ where
             }
         }
     };
-    Driver::new(peer, serving, &spawner)
+    Driver::new(peer, serving, &spawner).watched()
 }
 
 /// Completes when a connection of `max_age` is due to end; never without.

@@ -24,7 +24,7 @@
 //! | oversized messages are `RESOURCE_EXHAUSTED`, as gRPC specifies ([`crate::message_limit`]) | [`Server::resource_exhausted`] |
 //! | HTTP/2 pings every 30 s, a peer silent for 10 s more is dropped | [`Server::keepalive`], [`Server::keepalive_timeout`] |
 //! | at a stop: accepting ends (the socket file goes), idle streams end `UNAVAILABLE`, other calls get 5 s | [`Server::drain_streams`], [`Server::grace_period`] |
-//! | a connection's calls run in its task: no thread hops per call | [`Server::spawn_calls`] |
+//! | a connection's calls run in its task: no thread hops per call; a call that holds its thread 100 ms is logged (CPU-heavy work belongs in `spawn_blocking`) | [`Server::spawn_calls`] |
 //! | at most 200 calls at once per connection (a client queues the rest) | [`Server::max_concurrent_streams`] |
 //! | calls queue for a connection's concurrency limit, when one is set | [`Server::concurrency_limit_per_connection`], [`Server::load_shed`] |
 //! | several addresses at once, all bound before anything is announced | [`Server::bind`] |

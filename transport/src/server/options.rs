@@ -253,18 +253,26 @@ impl<L> Server<L> {
     /// By default a connection and all its calls are served by one task,
     /// so a call crosses no threads on its way through the server: the
     /// fastest way for the short calls of local IPC (see BENCHMARKS.md).
-    /// But then the calls of one connection share one thread: a handler
-    /// that blocks it (CPU-heavy work, blocking I/O without
-    /// `tokio::task::spawn_blocking`) holds up the other calls on that
-    /// connection, and many heavy calls multiplexed on one connection use
-    /// one core. With this on, they run in parallel on any worker, at the
-    /// cost of a task hand-off per call.
+    /// The calls of one connection then share one thread, so many heavy
+    /// calls multiplexed on one connection use one core; with this on
+    /// they run in parallel on any worker, at the cost of a task hand-off
+    /// per call.
     ///
-    /// It is no licence to block, though: a worker thread blocked inside a
-    /// task can hold up the runtime's other work, other connections'
-    /// I/O included (a first version of this crate's test of this option
-    /// ran into it). Blocking work belongs in
-    /// `tokio::task::spawn_blocking` either way.
+    /// It does not make blocking safe. Measured (`piperpc-bench
+    /// spawn-calls`, BENCHMARKS.md), a handler computing for 100 ms
+    /// without awaiting held up every call of its connection, and of the
+    /// server's other connections, for that long, with this on or off:
+    /// tokio's idle workers sleep until woken, and the busy worker is the
+    /// one that would have read the sockets. What spares the other calls:
+    ///
+    /// - `tokio::task::spawn_blocking`, awaited, for CPU-heavy or blocking
+    ///   work: no call waited, with this on or off;
+    /// - `tokio::task::block_in_place`: the other connections go on either
+    ///   way, the other calls of the handler's own connection only with
+    ///   this on.
+    ///
+    /// Either way the server logs a warning when a call holds its thread
+    /// for 100 ms or more (at most one each 10 s).
     pub fn spawn_calls(mut self, on: bool) -> Server<L> {
         self.settings.spawn_calls = on;
         self
