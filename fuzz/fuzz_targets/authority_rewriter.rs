@@ -13,10 +13,11 @@
 //!   httlib-hpack decoder for the connection as h2 keeps one, must give
 //!   every frame as sent and every header list as sent, except that each
 //!   `:authority` h2 would refuse has its same-length replacement (until
-//!   the first block names a valid one and the rewriter steps aside). The
-//!   rewriter may turn transparent instead, but only at a block over h2's
-//!   limits (or after one), and from there the output is the input byte
-//!   for byte.
+//!   the first block names a valid one and the rewriter steps aside). From
+//!   the first block over h2's limits, the output is the input byte for
+//!   byte. Once the stream passes through, a block of more than twice the
+//!   header list size fails a read (the guard ends the connection), and
+//!   nothing else may: what came out before it is checked as above.
 //! - `Mutated`: such a stream with bytes flipped, inserted, removed or cut.
 //! - `Raw`: arbitrary bytes, with or without a real preface.
 //!
@@ -247,8 +248,6 @@ struct ExpectBlock {
     /// This block is over h2's limits: the rewriter must pass it (and all
     /// after it) through.
     over_limit: bool,
-    /// This block or one before it is over the limits.
-    may_pass: bool,
     /// The payload of its frames.
     payload: usize,
 }
@@ -269,7 +268,7 @@ fn build(events: &[Event]) -> Option<Built> {
     let mut encoder = Encoder::default();
     let mut input = PREFACE.to_vec();
     let mut expected = Vec::new();
-    let (mut blocks, mut settled, mut may_pass) = (0u32, false, false);
+    let (mut blocks, mut settled) = (0u32, false);
     for event in events.iter().take(64) {
         let offset = input.len();
         match event {
@@ -333,7 +332,6 @@ fn build(events: &[Event]) -> Option<Built> {
                 }
                 let (payload, non_final) = header_block(&mut input, stream, &block, request);
                 over_limit |= payload > LIMIT_PAYLOAD || non_final > LIMIT_CONTINUATIONS;
-                may_pass |= over_limit;
                 settled |= blocks == 0 && !rewrites && valid_authority;
                 blocks += 1;
                 expected.push((
@@ -345,7 +343,6 @@ fn build(events: &[Event]) -> Option<Built> {
                         fields,
                         rewrites,
                         over_limit,
-                        may_pass,
                         payload,
                     }),
                 ));
@@ -500,10 +497,10 @@ enum Seen {
 }
 
 /// Splits `bytes` (after the preface) into frames and assembles header
-/// blocks, each with where it begins; panics on anything a receiver would
+/// blocks, each with where it begins and ends; panics on anything a receiver would
 /// refuse as framing. A `cut` output (its connection failed) may end
 /// anywhere: what is unfinished at its end is left out.
-fn assemble(bytes: &[u8], cut: bool) -> Vec<(usize, Seen)> {
+fn assemble(bytes: &[u8], cut: bool) -> Vec<(usize, usize, Seen)> {
     let mut seen = Vec::new();
     let mut open: Option<(usize, Seen)> = None;
     let mut pos = PREFACE.len();
@@ -546,7 +543,7 @@ fn assemble(bytes: &[u8], cut: bool) -> Vec<(usize, Seen)> {
                     fragment: p[..p.len().checked_sub(pad).expect("padding too long")].to_vec(),
                 };
                 if frame.flags & END_HEADERS != 0 {
-                    seen.push((start, block));
+                    seen.push((start, pos, block));
                 } else {
                     open = Some((start, block));
                 }
@@ -562,14 +559,14 @@ fn assemble(bytes: &[u8], cut: bool) -> Vec<(usize, Seen)> {
                 assert_eq!(*stream, frame.stream, "CONTINUATION of another stream");
                 fragment.extend_from_slice(&frame.payload);
                 if frame.flags & END_HEADERS != 0 {
-                    seen.push((start, block));
+                    seen.push((start, pos, block));
                 } else {
                     open = Some((start, block));
                 }
             }
             _ => {
                 assert!(open.is_none(), "a frame inside a header block");
-                seen.push((start, Seen::Frame(frame)));
+                seen.push((start, pos, Seen::Frame(frame)));
             }
         }
     }
@@ -589,31 +586,15 @@ fn check_client(built: &Built, run: &Run) {
     }
     let n = output.len().min(PREFACE.len());
     assert_eq!(output[..n], PREFACE[..n], "the preface comes first");
-    // From a point where the rest of the output is the rest of the input
-    // (or, when the connection failed, the start of that rest), the
-    // rewriter passed the stream on as sent.
-    let common = input
-        .iter()
-        .rev()
-        .zip(output.iter().rev())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let as_sent_from = |out: usize, inp: usize| {
-        let left = output.len() - out;
-        if failed {
-            left <= input.len() - inp && output[out..] == input[inp..inp + left]
-        } else {
-            left == input.len() - inp && left <= common
-        }
-    };
     let seen = assemble(output, failed);
     assert!(
         seen.len() <= built.expected.len(),
         "more came out than went in"
     );
     let mut decoder = Decoder::default();
-    for (i, (in_offset, expect)) in built.expected.iter().enumerate() {
-        let Some((out_offset, got)) = seen.get(i) else {
+    for (i, (in_start, expect)) in built.expected.iter().enumerate() {
+        let Some((out_start, out_end, got)) = seen.get(i) else {
+            // Only a failed read cuts the output short.
             assert!(
                 failed,
                 "{} of {} frames or blocks came out",
@@ -623,37 +604,40 @@ fn check_client(built: &Built, run: &Run) {
             check_failure(built, i);
             return;
         };
+        let in_end = built.expected.get(i + 1).map_or(input.len(), |(at, _)| *at);
+        let as_sent = output[*out_start..*out_end] == input[*in_start..in_end];
         match expect {
             Expect::Frame(frame) => match got {
                 Seen::Frame(got) => assert_eq!(got, frame, "frame {i} changed"),
                 Seen::Block { .. } => panic!("a header block came out for frame {i}"),
             },
-            Expect::Block(block) => {
-                if as_sent_from(*out_offset, *in_offset) {
-                    // Fine if nothing is left to change, or the rewriter
-                    // may have turned transparent before the next change.
-                    let next_change = built.expected[i..].iter().find_map(|(_, e)| match e {
-                        Expect::Block(b) if b.rewrites => Some(b),
-                        _ => None,
-                    });
+            Expect::Block(block) if block.over_limit => {
+                // The rewriter hands this block, and all after it, to h2 as
+                // they came, under the guard.
+                let rest = &output[*out_start..];
+                if failed {
                     assert!(
-                        next_change.is_none_or(|b| b.may_pass),
-                        "passed through from block {i} though an :authority is left to \
-                         rewrite before any block over h2's limits"
+                        input[*in_start..].starts_with(rest),
+                        "from block {i}, over h2's limits, the output is not the input"
                     );
-                    if failed {
-                        check_failure(built, i);
-                    } else {
-                        assert!(
-                            !big_block_from(built, i),
-                            "a block over {GUARD_PAYLOAD} bytes passed through"
-                        );
-                    }
-                    return;
+                    check_failure(built, i);
+                } else {
+                    assert!(
+                        rest == &input[*in_start..],
+                        "from block {i}, over h2's limits, the output is not the input"
+                    );
+                    assert!(
+                        !big_block_from(built, i),
+                        "a block over {GUARD_PAYLOAD} bytes passed through"
+                    );
                 }
+                return;
+            }
+            Expect::Block(block) => {
                 assert!(
-                    !block.over_limit,
-                    "block {i} is over h2's limits, yet was not passed through"
+                    !(block.rewrites && as_sent),
+                    "block {i}, within h2's limits, came out as sent with an \
+                     :authority to rewrite"
                 );
                 let Seen::Block {
                     stream,
@@ -684,7 +668,7 @@ fn check_client(built: &Built, run: &Run) {
             }
         }
     }
-    assert!(!failed, "a read failed, though every block was rewritten");
+    assert!(!failed, "a read failed with every block handled");
     assert_eq!(
         seen.len(),
         built.expected.len(),
