@@ -12,7 +12,7 @@
 //! - [`Stats`]: those counts, and the service's, shared.
 //! - [`reflection`]: gRPC reflection over the service and health.
 //!
-//! `src/bin/server.rs` puts the stack together; `src/bin/client.rs` calls
+//! `src/bin/middleware-server.rs` puts the stack together; `src/bin/middleware-client.rs` calls
 //! it with and without the token.
 
 mod auth;

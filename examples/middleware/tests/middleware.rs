@@ -31,7 +31,7 @@ const TOKEN: &str = "test-token-42";
 #[test]
 fn the_client_is_refused_without_the_token_and_served_with_it() {
     let server = start_server(4);
-    let mut client = Command::new(env!("CARGO_BIN_EXE_client"));
+    let mut client = Command::new(env!("CARGO_BIN_EXE_middleware-client"));
     client.args(["--connect", server.address(), "--token", TOKEN]);
     let output = run(client);
     assert_eq!(
@@ -354,7 +354,7 @@ fn start_server(limit: u16) -> TestServer {
 }
 
 fn server_command(args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+    let mut command = Command::new(env!("CARGO_BIN_EXE_middleware-server"));
     // The logs of refused calls are warnings: keep the tests' output to
     // what fails.
     command
