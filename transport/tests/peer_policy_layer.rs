@@ -1,28 +1,14 @@
 //! The peer policy as a tower layer: refused calls get PERMISSION_DENIED and
 //! never reach the service; admitted ones do.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+mod common;
 
-use piperpc::{Address, Listener, PeerPolicy, PeerPolicyLayer};
+use common::unique_address;
+use piperpc::{Listener, PeerPolicy, PeerPolicyLayer};
 use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
 
-fn unique_address() -> Address {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let name = format!(
-        "piperpc-layer-{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    );
-    let written = if cfg!(windows) {
-        format!(r"\\.\pipe\{name}")
-    } else {
-        format!("unix:{}/{name}.sock", std::env::temp_dir().display())
-    };
-    Address::parse(&written).unwrap()
-}
-
 async fn check_with(policy: PeerPolicy) -> Result<(), tonic::Status> {
-    let address = unique_address();
+    let address = unique_address("layer");
     let listener = Listener::bind(&address).unwrap();
     let (_reporter, health) = tonic_health::server::health_reporter();
     tokio::spawn(

@@ -3,35 +3,18 @@
 //! connection is closed at once, unanswered, and room comes back as the
 //! answered ones leave.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+mod common;
+
 use std::time::Duration;
 
-use piperpc::{Address, ClientStream, Connector, ListenerOptions, PeerPolicy};
+use common::{PATIENCE, unique_address};
+use piperpc::{ClientStream, Connector, ListenerOptions, PeerPolicy};
 use tokio::io::AsyncReadExt;
 use tokio::time::timeout;
 use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
 
 /// How many refused peers a listener answers at once.
 const ANSWERED_AT_ONCE: usize = 16;
-
-/// Generous: the machine is shared, and a bound only has to show "not
-/// forever".
-const PATIENCE: Duration = Duration::from_secs(20);
-
-fn unique_address() -> Address {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let name = format!(
-        "piperpc-refused-{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    );
-    let written = if cfg!(windows) {
-        format!(r"\\.\pipe\{name}")
-    } else {
-        format!("unix:{}/{name}.sock", std::env::temp_dir().display())
-    };
-    Address::parse(&written).unwrap()
-}
 
 /// What the server did first on a connection on which the client says
 /// nothing: sent some bytes (its HTTP/2 SETTINGS: an answer is coming), or
@@ -47,7 +30,7 @@ async fn first_word(stream: &mut ClientStream) -> Option<usize> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_peers_past_the_limit_are_closed_at_once_and_room_comes_back() {
-    let address = unique_address();
+    let address = unique_address("refused");
     let mut listener = ListenerOptions::new()
         .peer_policy(PeerPolicy::nobody())
         .bind(&address)

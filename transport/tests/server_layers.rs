@@ -103,6 +103,19 @@ async fn all_succeed(mut calls: tokio::task::JoinSet<Result<(), tonic::Status>>)
     }
 }
 
+/// Starts `calls` calls on one connection at once behind a closed
+/// `probe`, waits for `limit` of them to run, lets them all through, and
+/// checks that no more than `limit` ever ran at once.
+async fn holds_limit(address: &piperpc::Address, probe: &Probe, calls: usize, limit: usize) {
+    let running = start_calls(&address.to_string(), calls).await;
+    probe.until_running(limit).await;
+    probe.release();
+    all_succeed(running).await;
+    assert_eq!(probe.calls.load(Ordering::SeqCst), calls);
+    let peak = probe.peak.load(Ordering::SeqCst);
+    assert_eq!(peak, limit, "never more than the limit at once");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tower_concurrency_limit_layer_holds() {
     let address = unique_address("tower-limit");
@@ -114,16 +127,7 @@ async fn a_tower_concurrency_limit_layer_holds() {
         .bind([&address])
         .unwrap();
     spawn(bound);
-    let calls = start_calls(&address.to_string(), 6).await;
-    probe.until_running(2).await;
-    probe.release();
-    all_succeed(calls).await;
-    assert_eq!(probe.calls.load(Ordering::SeqCst), 6);
-    assert_eq!(
-        probe.peak.load(Ordering::SeqCst),
-        2,
-        "never more than the limit at once"
-    );
+    holds_limit(&address, &probe, 6, 2).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -137,16 +141,7 @@ async fn the_concurrency_limit_per_connection_holds() {
         .bind([&address])
         .unwrap();
     spawn(bound);
-    let calls = start_calls(&address.to_string(), 8).await;
-    probe.until_running(3).await;
-    probe.release();
-    all_succeed(calls).await;
-    assert_eq!(probe.calls.load(Ordering::SeqCst), 8);
-    assert_eq!(
-        probe.peak.load(Ordering::SeqCst),
-        3,
-        "never more than the limit at once"
-    );
+    holds_limit(&address, &probe, 8, 3).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
