@@ -361,9 +361,6 @@ impl<S: AsyncRead + Unpin> AsyncRead for AuthorityFix<S> {
         let this = &mut *self;
         let start = buf.filled().len();
         loop {
-            if let Some(error) = this.failed.take() {
-                return Poll::Ready(Err(too_large(error)));
-            }
             if !this.out.is_empty() {
                 let n = this.out.len().min(buf.remaining());
                 buf.put_slice(&this.out[..n]);
@@ -380,6 +377,14 @@ impl<S: AsyncRead + Unpin> AsyncRead for AuthorityFix<S> {
                     return Poll::Ready(Ok(()));
                 }
                 continue;
+            }
+            if let Some(error) = this.failed.take() {
+                // What was decided before the block goes on first.
+                if buf.filled().len() > start {
+                    this.failed = Some(error);
+                    return Poll::Ready(Ok(()));
+                }
+                return Poll::Ready(Err(too_large(error)));
             }
             if this.held.is_empty() {
                 if buf.filled().len() > start {

@@ -98,3 +98,22 @@ fn a_local_block_past_the_rewriters_limits_is_guarded_once_handed_on() {
         "the connection ends after stepping aside too"
     );
 }
+
+#[test]
+fn requests_before_a_block_past_the_guard_still_go_on() {
+    // A rewritten request, then a block the guard stops: h2 gets the
+    // request before the connection fails.
+    let mut input = PREFACE.to_vec();
+    input.extend(grpcio_like_request(1, b"/tmp/x.sock"));
+    input.extend(&announcing(1 << 20)[PREFACE.len()..]);
+    for chunk in [7, 4096] {
+        let mut fix = AuthorityFix::new(peer(input.clone(), chunk));
+        let (out, error) = read_to_failure(&mut fix, 4096);
+        assert!(error.is_some(), "the connection ends");
+        let rewritten = out.windows(11).any(|w| w == b"-tmp-x.sock");
+        assert!(
+            rewritten,
+            "the request before the block came out (reads of {chunk})"
+        );
+    }
+}
