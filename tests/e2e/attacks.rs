@@ -506,8 +506,9 @@ async fn held_header_blocks_with_a_stock_clients_authority_are_bounded_locally()
 /// The same within h2's CONTINUATION count, in frames of the server's own
 /// maximum size (1 MiB, piperpc's local HTTP/2 settings) holding one
 /// string that never ends: HEADERS and 5 CONTINUATIONs, 6 MiB, nothing h2
-/// can decode, so neither its count nor its header list limit fires. 10
-/// connections would make the server hold 60 MiB, and nothing ends them.
+/// can decode, so neither its count nor its header list limit fires: 10
+/// connections held 60 MiB until the listener's guard ended such a block
+/// at twice the header list size.
 async fn header_blocks_in_large_frames(transport: Transport) {
     let target = Target::start(transport, Timers::Off);
     let observer = target.stubs().await;

@@ -119,6 +119,11 @@ impl Gatherer {
         }
     }
 
+    /// The limits it gathers within.
+    pub(super) fn limits(&self) -> BlockLimits {
+        self.limits
+    }
+
     /// The most bytes a block within the limits spans.
     pub(super) fn max_block_bytes(&self) -> usize {
         self.limits.max_block_bytes()

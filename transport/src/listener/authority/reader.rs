@@ -79,7 +79,6 @@ pub(crate) struct AuthorityFix<S> {
     gatherer: Gatherer,
     /// Watches what passes through once transparent.
     guard: Guard,
-    limits: BlockLimits,
     /// A header block went past the guard: the connection is over.
     failed: Option<BlockTooLarge>,
     /// No header block has been walked yet.
@@ -104,7 +103,6 @@ impl<S> AuthorityFix<S> {
     /// The limits of the HTTP/2 server that reads from this: called before
     /// the first read.
     pub(crate) fn set_limits(&mut self, limits: BlockLimits) {
-        self.limits = limits;
         self.gatherer = Gatherer::new(limits);
         self.guard = Guard::at_preface(PREFACE_LEN, limits);
     }
@@ -129,7 +127,6 @@ impl<S> AuthorityFix<S> {
             table: Table::default(),
             gatherer: Gatherer::default(),
             guard: Guard::at_preface(PREFACE_LEN, BlockLimits::DEFAULT),
-            limits: BlockLimits::DEFAULT,
             failed: None,
             first_block: true,
         }
@@ -274,7 +271,7 @@ impl<S> AuthorityFix<S> {
     fn pass_through(&mut self) {
         self.position = Position::Transparent;
         // `held` starts at a frame header: the guard watches from there.
-        self.guard = Guard::at_frame(self.limits);
+        self.guard = Guard::at_frame(self.gatherer.limits());
         let held = std::mem::take(&mut self.held);
         self.pass_on(&held);
         self.table = Table::default();
