@@ -41,10 +41,12 @@ mod drain;
 mod inherited;
 mod options;
 mod recover;
+mod routes;
 mod stack;
 mod stop;
 
 pub use bound::Bound;
+pub use routes::Routes;
 pub use stack::ServerLayer;
 pub use stop::StopSignal;
 
@@ -57,7 +59,6 @@ use http::{Request, Response};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tonic::body::Body;
 use tonic::server::NamedService;
-use tonic::service::Routes;
 use tonic::transport::server::Connected;
 use tower::layer::util::{Identity, Stack};
 use tower::{BoxError, Service};
@@ -97,8 +98,6 @@ pub const DEFAULT_MAX_CONCURRENT_STREAMS: u32 = 200;
 #[derive(Clone, Debug)]
 pub struct Server<L = Identity> {
     routes: Routes,
-    /// Whether `routes` has anything yet (tonic's `Routes` cannot say).
-    has_routes: bool,
     layer: L,
     listener: ListenerOptions,
     overrides: ListenerOverrides,
@@ -128,7 +127,6 @@ impl Server {
     pub fn builder() -> Server {
         Server {
             routes: Routes::default(),
-            has_routes: false,
             layer: Identity::new(),
             listener: ListenerOptions::new(),
             overrides: ListenerOverrides::default(),
@@ -164,8 +162,7 @@ impl<L> Server<L> {
             + 'static,
         S::Future: Send + 'static,
     {
-        self.routes = self.routes.add_service(service);
-        self.has_routes = true;
+        self.routes.add(S::NAME, service);
         self
     }
 
@@ -189,20 +186,14 @@ impl<L> Server<L> {
 
     /// Adds the services of `routes` (tonic's `Routes`, as built with
     /// `Routes::builder()` by code shared with a tonic server). A service
-    /// added before, by either method, keeps its name; the routes serve
-    /// every other.
-    pub fn add_routes(mut self, routes: Routes) -> Server<L> {
-        self.routes = if self.has_routes {
-            // Each `Routes` answers UNIMPLEMENTED for what it does not know:
-            // the earlier ones hand that to the later ones instead.
-            self.routes
-                .into_axum_router()
-                .fallback_service(routes.into_axum_router())
-                .into()
-        } else {
-            routes
-        };
-        self.has_routes = true;
+    /// added with [`add_service`](Server::add_service) keeps its name, as
+    /// do routes added before; these routes serve every other.
+    ///
+    /// Needs the `tonic-routes` feature, which brings in tonic's router
+    /// (axum); `add_service` needs neither.
+    #[cfg(feature = "tonic-routes")]
+    pub fn add_routes(mut self, routes: tonic::service::Routes) -> Server<L> {
+        self.routes.add_routes(routes);
         self
     }
 
@@ -249,7 +240,6 @@ impl<L> Server<L> {
     pub fn layer<NewLayer>(self, layer: NewLayer) -> Server<Stack<NewLayer, L>> {
         Server {
             routes: self.routes,
-            has_routes: self.has_routes,
             layer: Stack::new(layer, self.layer),
             listener: self.listener,
             overrides: self.overrides,

@@ -19,15 +19,16 @@
 
 use http::{Request, Response};
 use tonic::body::Body;
-use tonic::service::Routes;
 use tower::util::BoxCloneService;
 use tower::{BoxError, Layer, Service, ServiceExt};
+
+use super::Routes;
 
 /// The application's services behind its layers.
 pub(crate) type Application = BoxCloneService<Request<Body>, Response<Body>, BoxError>;
 
 /// The layers a [`Server`](super::Server) can put around its services:
-/// any `tower::Layer` over tonic's `Routes` whose service tonic's own
+/// any `tower::Layer` over the server's [`Routes`] whose service tonic's own
 /// `Server<L>` would serve (a `Clone + Send` service of HTTP requests with
 /// a `Send` future, an error that converts into a `BoxError`, and a
 /// response body of `Bytes`), `ResBody` being that body. Every such layer
@@ -51,7 +52,7 @@ where
 {
     fn application(&self, routes: Routes) -> Application {
         let service = self
-            .layer(routes.prepare())
+            .layer(routes)
             .map_response(|response: Response<ResBody>| response.map(Body::new))
             .map_err(Into::into);
         BoxCloneService::new(service)

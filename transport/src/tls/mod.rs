@@ -34,6 +34,14 @@ pub(crate) use certificate::peer_certificate;
 const ALPN_H2: &[u8] = b"h2";
 
 /// The crypto provider of every config: ring, whatever else is linked in.
+///
+/// rustls 0.23.48 deprecated its ring provider because ring has no
+/// post-quantum key exchange (aws-lc-rs has X25519MLKEM768). ring stays
+/// for now: it builds with a C compiler alone, where aws-lc-rs wants
+/// CMake (and more for the Windows cross-build), and piperpc's TLS is for
+/// TCP between a machine's own processes or a LAN. A provider choice is
+/// future work (CHANGELOG.md).
+#[allow(deprecated)]
 fn provider() -> std::sync::Arc<rustls::crypto::CryptoProvider> {
     std::sync::Arc::new(rustls::crypto::ring::default_provider())
 }

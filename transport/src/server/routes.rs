@@ -1,0 +1,123 @@
+//! The services of a [`Server`](super::Server), by name: the innermost
+//! service of its stack.
+//!
+//! A gRPC path is `/{service}/{method}`, so routing is one lookup of the
+//! text between the first two slashes. tonic's `Routes` does it with axum's
+//! router (a path-pattern matcher, and a dependency of some 20 crates);
+//! this is a map, which costs a call less and keeps axum out of the crate
+//! unless the `tonic-routes` feature asks for `Server::add_routes`.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::fmt;
+use std::future::{Ready, ready};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use futures_util::future::Either;
+use http::{Request, Response};
+use tonic::body::Body;
+use tower::util::{BoxCloneSyncService, Oneshot};
+use tower::{Service, ServiceExt};
+
+/// One service, type-erased.
+type Named = BoxCloneSyncService<Request<Body>, Response<Body>, Infallible>;
+
+/// The services a [`Server`](super::Server) serves, found by the service
+/// name in each request's path; a name none of them has gets
+/// `UNIMPLEMENTED`, as from tonic.
+///
+/// This is the service the server's [layers](super::Server::layer) wrap: a
+/// layer written for tonic's `Server<L>` (generic over the service it
+/// wraps) wraps it unchanged. It is built by the server
+/// ([`Server::add_service`](super::Server::add_service)); a layer only
+/// calls it.
+#[derive(Clone, Default)]
+pub struct Routes {
+    services: Arc<HashMap<&'static str, Named>>,
+    /// tonic's routes given to `Server::add_routes`, merged, and the same
+    /// prepared for calls: where a name none of `services` has goes.
+    #[cfg(feature = "tonic-routes")]
+    fallback: Option<(tonic::service::Routes, Named)>,
+}
+
+impl Routes {
+    /// Adds `service` under its name; a later service of the same name
+    /// replaces it, as in tonic.
+    pub(crate) fn add<S>(&mut self, name: &'static str, service: S)
+    where
+        S: Service<Request<Body>, Response = Response<Body>, Error = Infallible>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Future: Send + 'static,
+    {
+        Arc::make_mut(&mut self.services).insert(name, BoxCloneSyncService::new(service));
+    }
+
+    /// Hands every name this has no service for to `routes`; routes added
+    /// before keep theirs, and get what `routes` does not know.
+    #[cfg(feature = "tonic-routes")]
+    pub(crate) fn add_routes(&mut self, routes: tonic::service::Routes) {
+        let merged = match self.fallback.take() {
+            // Each `Routes` answers UNIMPLEMENTED for what it does not
+            // know: the earlier ones hand that to the later ones instead.
+            Some((earlier, _)) => earlier
+                .into_axum_router()
+                .fallback_service(routes.into_axum_router())
+                .into(),
+            None => routes,
+        };
+        let prepared = BoxCloneSyncService::new(merged.clone().prepare());
+        self.fallback = Some((merged, prepared));
+    }
+
+    fn service(&self, path: &str) -> Option<&Named> {
+        let name = path.strip_prefix('/')?.split_once('/')?.0;
+        self.services.get(name)
+    }
+}
+
+/// What a call to [`Routes`] returns.
+type Call = Either<Oneshot<Named, Request<Body>>, Ready<Result<Response<Body>, Infallible>>>;
+
+impl Service<Request<Body>> for Routes {
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = Call;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        // Each call gets a clone of its service, readied on its own (as
+        // axum's router does): one slow service holds up no other.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<Body>) -> Call {
+        if let Some(service) = self.service(request.uri().path()) {
+            return Either::Left(service.clone().oneshot(request));
+        }
+        #[cfg(feature = "tonic-routes")]
+        if let Some((_, fallback)) = &self.fallback {
+            return Either::Left(fallback.clone().oneshot(request));
+        }
+        Either::Right(ready(Ok(unimplemented())))
+    }
+}
+
+/// A trailers-only `UNIMPLEMENTED`, as tonic's router answers a name it
+/// does not know.
+fn unimplemented() -> Response<Body> {
+    let (parts, ()) = tonic::Status::unimplemented("")
+        .into_http::<()>()
+        .into_parts();
+    Response::from_parts(parts, Body::empty())
+}
+
+impl fmt::Debug for Routes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut names: Vec<_> = self.services.keys().collect();
+        names.sort();
+        f.debug_struct("Routes").field("services", &names).finish_non_exhaustive()
+    }
+}
