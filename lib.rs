@@ -21,3 +21,9 @@
 pub mod client;
 pub mod proto;
 pub mod server;
+
+// The repository README's Rust examples compile as doc tests, so they
+// cannot rot (the `piperpc` crate tests its own README, transport/README.md).
+#[cfg(doctest)]
+#[doc = include_str!("README.md")]
+struct ReadmeDoctests;

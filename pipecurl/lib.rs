@@ -33,6 +33,10 @@
 //!   `-vv` reports.
 //! - `main.rs`: the binary, which only calls [`run_command_line`].
 
+// docs.rs (`--cfg docsrs`, Cargo.toml): each item behind a feature or a
+// platform says so ("Available on crate feature `tls` only").
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod args;
 mod codec;
 mod describe;

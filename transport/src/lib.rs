@@ -110,6 +110,10 @@
 //! # }
 //! ```
 
+// docs.rs (`--cfg docsrs`, Cargo.toml): each item behind a feature or a
+// platform says so ("Available on crate feature `tls` only").
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 pub mod address;
 pub mod channel;
 mod connect_info;
@@ -152,7 +156,8 @@ pub use listener::{
 pub use peer_policy::{PeerPolicy, PeerPolicyLayer};
 pub use server::Server;
 
-// The README's Rust examples compile as doc tests, so they cannot rot.
+// The README's Rust examples (the crate's own, which crates.io shows)
+// compile as doc tests, so they cannot rot.
 #[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
+#[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
