@@ -390,10 +390,10 @@ async fn read_frames(mut reader: ReadHalf<Stream>, events: mpsc::UnboundedSender
                 stream: head.stream,
             }),
         };
-        if let Some(event) = event {
-            if events.send(event).is_err() {
-                return;
-            }
+        if let Some(event) = event
+            && events.send(event).is_err()
+        {
+            return;
         }
     }
 }

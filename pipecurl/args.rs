@@ -155,7 +155,7 @@ struct Cli {
 
 /// The format of request data and of responses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// proto3 JSON, the canonical mapping.
     Json,
     /// Protobuf text format; messages are separated by 0x1E.
@@ -164,7 +164,7 @@ pub enum Format {
 
 /// What to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Verb {
+pub(crate) enum Verb {
     /// `list`: every service, or the methods of one.
     List(Option<String>),
     /// `describe`: every service, or one symbol.
@@ -175,7 +175,7 @@ pub enum Verb {
 
 /// Where request data comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Data {
+pub(crate) enum Data {
     /// Given with `-d DATA`.
     Inline(String),
     /// `-d @`: read from standard input as it arrives.
@@ -184,7 +184,7 @@ pub enum Data {
 
 /// Where the schema comes from.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum SchemaSource {
+pub(crate) enum SchemaSource {
     /// Ask the server (`grpc.reflection.v1`, then `v1alpha`).
     #[default]
     Reflection,
@@ -201,7 +201,7 @@ pub enum SchemaSource {
 
 /// A checked command line.
 #[derive(Debug)]
-pub struct Options {
+pub(crate) struct Options {
     /// The server, when one is given (`list` and `describe` over proto
     /// files need none).
     pub address: Option<Address>,
@@ -249,7 +249,7 @@ pub struct Options {
 
 /// grpcurl's TLS flags, for a TCP address without `-plaintext`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct TlsOptions {
+pub(crate) struct TlsOptions {
     /// `-cacert`: the CA to trust instead of the system's.
     pub cacert: Option<PathBuf>,
     /// `-cert` and `-key`: the client's certificate and key.
@@ -262,7 +262,7 @@ pub struct TlsOptions {
 
 /// What the command line asked for: work, or just help text.
 #[derive(Debug)]
-pub enum Parsed {
+pub(crate) enum Parsed {
     /// Run with these options.
     Run(Box<Options>),
     /// `--help` or `--version`: print this and exit with 0.
@@ -270,7 +270,7 @@ pub enum Parsed {
 }
 
 /// Parses and checks the command line (program name first).
-pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, Failure> {
+pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, Failure> {
     let cli = match Cli::try_parse_from(normalize(args)) {
         Ok(cli) => cli,
         Err(error) if !error.use_stderr() => return Ok(Parsed::Info(error.render().to_string())),
@@ -489,7 +489,7 @@ const SHORT_WITH_VALUE: &[&str] = &["-d", "-H"];
 /// Rewrites grpcurl's one-dash long flags (`-max-time 5`,
 /// `-format=text`) to clap's two-dash form, leaving flag values and
 /// everything after `--` untouched.
-pub fn normalize(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+pub(crate) fn normalize(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
     let mut out = Vec::new();
     let mut value_next = false;
     let mut positional_only = false;

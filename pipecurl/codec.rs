@@ -13,13 +13,13 @@ use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 
 /// Encodes requests and decodes responses of one method.
 #[derive(Clone, Debug)]
-pub struct DynamicCodec {
+pub(crate) struct DynamicCodec {
     response: MessageDescriptor,
 }
 
 impl DynamicCodec {
     /// A codec whose responses are `response` messages.
-    pub fn new(response: MessageDescriptor) -> DynamicCodec {
+    pub(crate) fn new(response: MessageDescriptor) -> DynamicCodec {
         DynamicCodec { response }
     }
 }
@@ -43,7 +43,7 @@ impl Codec for DynamicCodec {
 
 /// The encoding half of [`DynamicCodec`].
 #[derive(Debug)]
-pub struct DynamicEncoder;
+pub(crate) struct DynamicEncoder;
 
 impl Encoder for DynamicEncoder {
     type Item = DynamicMessage;
@@ -57,7 +57,7 @@ impl Encoder for DynamicEncoder {
 
 /// The decoding half of [`DynamicCodec`].
 #[derive(Debug)]
-pub struct DynamicDecoder {
+pub(crate) struct DynamicDecoder {
     response: MessageDescriptor,
 }
 

@@ -17,13 +17,13 @@ use prost_reflect::{
 use crate::schema::Symbol;
 
 /// `NAME is a KIND:` and the symbol's definition.
-pub fn describe(name: &str, symbol: &Symbol) -> String {
+pub(crate) fn describe(name: &str, symbol: &Symbol) -> String {
     let name = name.strip_prefix('.').unwrap_or(name);
     format!("{name} is {}:\n{}", symbol.kind(), definition(symbol))
 }
 
 /// The symbol's definition alone, as in a `.proto` file.
-pub fn definition(symbol: &Symbol) -> String {
+pub(crate) fn definition(symbol: &Symbol) -> String {
     let mut w = Writer::default();
     match symbol {
         Symbol::Service(service) => w.service(service),

@@ -14,7 +14,7 @@ use tonic::Status;
 
 /// Why pipecurl stopped.
 #[derive(Debug)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// The command line is wrong; the message says how.
     Usage(String),
     /// No connection could be opened to the server.
@@ -39,7 +39,7 @@ pub enum Failure {
 
 impl Failure {
     /// The process exit status, as grpcurl's.
-    pub fn exit_code(&self) -> u8 {
+    pub(crate) fn exit_code(&self) -> u8 {
         match self {
             // Codes run 0..=16, so this cannot overflow.
             Failure::Rpc(status) => 64 + status.code() as u8,

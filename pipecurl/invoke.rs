@@ -34,7 +34,7 @@ use crate::schema::Symbol;
 
 /// What to call and how.
 #[derive(Clone, Debug)]
-pub struct CallSpec {
+pub(crate) struct CallSpec {
     /// The method.
     pub method: MethodDescriptor,
     /// Request metadata (`-H`).
@@ -49,7 +49,7 @@ pub struct CallSpec {
 
 /// The request messages of a call.
 #[derive(Debug)]
-pub enum Requests {
+pub(crate) enum Requests {
     /// Parsed in full before the call.
     Ready(Vec<DynamicMessage>),
     /// Parsed while the call runs; each is sent as it arrives.
@@ -59,7 +59,7 @@ pub enum Requests {
 type RequestStream = Pin<Box<dyn Stream<Item = DynamicMessage> + Send>>;
 
 /// Makes the call, printing responses as they arrive.
-pub async fn invoke(
+pub(crate) async fn invoke(
     channel: Channel,
     call: &CallSpec,
     requests: Requests,

@@ -36,6 +36,10 @@
 // docs.rs (`--cfg docsrs`, Cargo.toml): each item behind a feature or a
 // platform says so ("Available on crate feature `tls` only").
 #![cfg_attr(docsrs, feature(doc_cfg))]
+// Every public item is documented, and nothing is `pub` that users cannot
+// reach (`pub(crate)` says what is internal).
+#![warn(missing_docs)]
+#![warn(unreachable_pub)]
 
 mod args;
 mod codec;

@@ -16,7 +16,7 @@ use tonic::metadata::{
 use crate::failure::Failure;
 
 /// Parses every `-H` argument into one map, in order.
-pub fn parse_all(headers: &[String]) -> Result<MetadataMap, Failure> {
+pub(crate) fn parse_all(headers: &[String]) -> Result<MetadataMap, Failure> {
     let mut map = MetadataMap::new();
     for header in headers {
         add(&mut map, header).map_err(|why| Failure::Usage(format!("bad -H '{header}': {why}")))?;
@@ -52,7 +52,7 @@ fn add(map: &mut MetadataMap, header: &str) -> Result<(), String> {
 /// `name: value` lines sorted by name, binary values in base64, or
 /// `(empty)`, as grpcurl prints them. gRPC's own status entries are left
 /// out: the status is reported on its own.
-pub fn render(map: &MetadataMap) -> String {
+pub(crate) fn render(map: &MetadataMap) -> String {
     let mut lines: Vec<String> = map
         .iter()
         .filter_map(|entry| match entry {

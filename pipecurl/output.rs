@@ -18,7 +18,7 @@ use crate::input::text_stream::RECORD_SEPARATOR;
 use crate::metadata;
 
 /// Writes results to stdout.
-pub struct Printer {
+pub(crate) struct Printer {
     format: Format,
     emit_defaults: bool,
     messages: usize,
@@ -28,7 +28,7 @@ pub struct Printer {
 impl Printer {
     /// A printer for `format`, printing default-valued fields when
     /// `emit_defaults`.
-    pub fn new(format: Format, emit_defaults: bool) -> Printer {
+    pub(crate) fn new(format: Format, emit_defaults: bool) -> Printer {
         Printer {
             format,
             emit_defaults,
@@ -38,7 +38,7 @@ impl Printer {
     }
 
     /// One message, in the chosen format.
-    pub fn message(&mut self, message: &DynamicMessage) -> io::Result<()> {
+    pub(crate) fn message(&mut self, message: &DynamicMessage) -> io::Result<()> {
         let text = match self.format {
             Format::Json => to_json(message, self.emit_defaults)?,
             Format::Text => {
@@ -58,17 +58,17 @@ impl Printer {
     }
 
     /// A `-v` section: a blank line, its title, then its lines.
-    pub fn section(&mut self, title: &str, body: &str) -> io::Result<()> {
+    pub(crate) fn section(&mut self, title: &str, body: &str) -> io::Result<()> {
         self.text(&format!("\n{title}\n{}", body.trim_end_matches('\n')))
     }
 
     /// A `-v` metadata section, as grpcurl prints it.
-    pub fn metadata(&mut self, title: &str, map: &MetadataMap) -> io::Result<()> {
+    pub(crate) fn metadata(&mut self, title: &str, map: &MetadataMap) -> io::Result<()> {
         self.section(title, &metadata::render(map))
     }
 
     /// `text` and a line break, flushed.
-    pub fn text(&mut self, text: &str) -> io::Result<()> {
+    pub(crate) fn text(&mut self, text: &str) -> io::Result<()> {
         let mut out = self.out.lock();
         out.write_all(text.as_bytes())?;
         if !text.ends_with('\n') {
@@ -79,7 +79,7 @@ impl Printer {
 }
 
 /// `message` as pretty-printed proto3 JSON.
-pub fn to_json(message: &DynamicMessage, emit_defaults: bool) -> io::Result<String> {
+pub(crate) fn to_json(message: &DynamicMessage, emit_defaults: bool) -> io::Result<String> {
     let options = SerializeOptions::new().skip_default_fields(!emit_defaults);
     let mut buffer = Vec::new();
     let mut serializer = serde_json::Serializer::pretty(&mut buffer);

@@ -25,7 +25,7 @@ use crate::template::template;
 use crate::timings::Timings;
 
 /// Does what `options` ask.
-pub async fn run(options: Options) -> Result<(), Failure> {
+pub(crate) async fn run(options: Options) -> Result<(), Failure> {
     let mut printer = Printer::new(options.format, options.emit_defaults);
     let mut timings = Timings::start();
     let outcome = run_verb(&options, &mut printer, &mut timings).await;

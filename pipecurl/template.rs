@@ -11,7 +11,7 @@
 use prost_reflect::{DynamicMessage, FieldDescriptor, Kind, MapKey, MessageDescriptor, Value};
 
 /// The template of `message`.
-pub fn template(message: &MessageDescriptor) -> DynamicMessage {
+pub(crate) fn template(message: &MessageDescriptor) -> DynamicMessage {
     fill(message, &mut Vec::new())
 }
 

@@ -8,14 +8,14 @@ use tokio::time::Instant;
 
 /// Steps and their durations, in the order they ran.
 #[derive(Debug)]
-pub struct Timings {
+pub(crate) struct Timings {
     started: Instant,
     steps: Vec<(&'static str, Duration)>,
 }
 
 impl Timings {
     /// Starts the clock of the whole run.
-    pub fn start() -> Timings {
+    pub(crate) fn start() -> Timings {
         Timings {
             started: Instant::now(),
             steps: Vec::new(),
@@ -23,12 +23,12 @@ impl Timings {
     }
 
     /// Records `step` as having started at `since` and ended now.
-    pub fn record(&mut self, step: &'static str, since: Instant) {
+    pub(crate) fn record(&mut self, step: &'static str, since: Instant) {
         self.steps.push((step, since.elapsed()));
     }
 
     /// The section: the total, then one indented line per step.
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut out = format!("Timing Data: {:?}", self.started.elapsed());
         for (step, took) in &self.steps {
             let _ = write!(out, "\n  {step}: {took:?}");

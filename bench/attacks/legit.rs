@@ -139,7 +139,7 @@ impl Legit {
                 _ = ticker.tick() => {}
             }
             tick += 1;
-            if tick % FRESH_EVERY == 0 {
+            if tick.is_multiple_of(FRESH_EVERY) {
                 let (target, address, announced) =
                     (self.target, self.address.clone(), self.announced.clone());
                 fresh.spawn(async move {

@@ -20,7 +20,7 @@ use super::InputError;
 
 /// The messages of a JSON stream, in order; ends at the end of input or
 /// after the first error.
-pub struct JsonStream<R: Read> {
+pub(crate) struct JsonStream<R: Read> {
     deserializer: serde_json::Deserializer<IoRead<R>>,
     descriptor: MessageDescriptor,
     options: DeserializeOptions,
@@ -30,7 +30,11 @@ pub struct JsonStream<R: Read> {
 
 impl<R: Read> JsonStream<R> {
     /// Parses `descriptor` messages from `reader`.
-    pub fn new(reader: R, descriptor: MessageDescriptor, allow_unknown_fields: bool) -> Self {
+    pub(crate) fn new(
+        reader: R,
+        descriptor: MessageDescriptor,
+        allow_unknown_fields: bool,
+    ) -> Self {
         JsonStream {
             deserializer: serde_json::Deserializer::from_reader(reader),
             descriptor,

@@ -10,8 +10,8 @@
 //! - [`json_stream`]: JSON objects one after another.
 //! - [`text_stream`]: protobuf text format, separated by 0x1E.
 
-pub mod json_stream;
-pub mod text_stream;
+pub(crate) mod json_stream;
+pub(crate) mod text_stream;
 
 use std::fmt;
 use std::io::{self, BufRead, BufReader, Cursor};
@@ -27,7 +27,7 @@ use text_stream::TextStream;
 /// Request data that is not a valid message; says which message and,
 /// for JSON, where.
 #[derive(Debug)]
-pub struct InputError(String);
+pub(crate) struct InputError(String);
 
 impl InputError {
     fn new(message: String) -> InputError {
@@ -50,11 +50,11 @@ impl From<InputError> for Failure {
 }
 
 /// One parsed request message, or why the data is not one.
-pub type Parsed = Result<DynamicMessage, InputError>;
+pub(crate) type Parsed = Result<DynamicMessage, InputError>;
 
 /// How to read request data.
 #[derive(Clone, Debug)]
-pub struct InputSpec {
+pub(crate) struct InputSpec {
     /// `-d`, if given.
     pub data: Option<Data>,
     /// `--format`.
@@ -66,7 +66,7 @@ pub struct InputSpec {
 /// Starts parsing `descriptor` messages on a thread of its own; they arrive
 /// on the returned channel in order, ending after the last one or the first
 /// error.
-pub fn spawn(
+pub(crate) fn spawn(
     spec: &InputSpec,
     descriptor: MessageDescriptor,
 ) -> Result<mpsc::Receiver<Parsed>, Failure> {
@@ -100,7 +100,9 @@ pub fn spawn(
 }
 
 /// Every message of the data, or the first error in it.
-pub async fn collect(mut messages: mpsc::Receiver<Parsed>) -> Result<Vec<DynamicMessage>, Failure> {
+pub(crate) async fn collect(
+    mut messages: mpsc::Receiver<Parsed>,
+) -> Result<Vec<DynamicMessage>, Failure> {
     let mut all = Vec::new();
     while let Some(parsed) = messages.recv().await {
         all.push(parsed?);

@@ -9,11 +9,11 @@ use prost_reflect::{DynamicMessage, MessageDescriptor};
 use super::InputError;
 
 /// Separates messages in text format.
-pub const RECORD_SEPARATOR: u8 = 0x1e;
+pub(crate) const RECORD_SEPARATOR: u8 = 0x1e;
 
 /// The messages of a text-format stream, in order; ends at the end of
 /// input or after the first error.
-pub struct TextStream<R: BufRead> {
+pub(crate) struct TextStream<R: BufRead> {
     reader: R,
     descriptor: MessageDescriptor,
     parsed: usize,
@@ -22,7 +22,7 @@ pub struct TextStream<R: BufRead> {
 
 impl<R: BufRead> TextStream<R> {
     /// Parses `descriptor` messages from `reader`.
-    pub fn new(reader: R, descriptor: MessageDescriptor) -> Self {
+    pub(crate) fn new(reader: R, descriptor: MessageDescriptor) -> Self {
         TextStream {
             reader,
             descriptor,

@@ -11,7 +11,10 @@ use crate::failure::Failure;
 
 /// Parses `files` (with their imports) found under `import_paths`, or the
 /// current directory when none is given, as grpcurl does.
-pub fn from_protos(files: &[PathBuf], import_paths: &[PathBuf]) -> Result<DescriptorPool, Failure> {
+pub(crate) fn from_protos(
+    files: &[PathBuf],
+    import_paths: &[PathBuf],
+) -> Result<DescriptorPool, Failure> {
     let import_paths = if import_paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -37,7 +40,7 @@ pub fn from_protos(files: &[PathBuf], import_paths: &[PathBuf]) -> Result<Descri
 /// Decodes every protoset in `files` into one pool. The well-known types
 /// are there from the start, so a protoset written without its imports
 /// still works when those are all it lacks.
-pub fn from_protosets(files: &[PathBuf]) -> Result<DescriptorPool, Failure> {
+pub(crate) fn from_protosets(files: &[PathBuf]) -> Result<DescriptorPool, Failure> {
     let mut pool = DescriptorPool::global();
     for file in files {
         let bytes = std::fs::read(file).map_err(|e| {

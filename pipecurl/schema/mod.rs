@@ -6,18 +6,18 @@
 //! - [`files`]: `--proto` (parsed with protox) and `--protoset`.
 //! - [`symbol`]: what a fully-qualified name refers to.
 
-pub mod files;
-pub mod reflection;
-pub mod symbol;
+pub(crate) mod files;
+pub(crate) mod reflection;
+pub(crate) mod symbol;
 
 use prost_reflect::{DescriptorPool, MethodDescriptor, ServiceDescriptor};
 
 use crate::failure::Failure;
 use reflection::Reflection;
-pub use symbol::Symbol;
+pub(crate) use symbol::Symbol;
 
 /// The schema pipecurl works from.
-pub enum Schema {
+pub(crate) enum Schema {
     /// Asked of the server as needed (boxed: the client is large).
     Reflection(Box<Reflection>),
     /// Loaded from files before anything else.
@@ -31,7 +31,7 @@ pub enum Schema {
 
 impl Schema {
     /// Every service, sorted by name.
-    pub async fn services(&mut self) -> Result<Vec<String>, Failure> {
+    pub(crate) async fn services(&mut self) -> Result<Vec<String>, Failure> {
         let mut names = match self {
             Schema::Reflection(reflection) => reflection.services().await?,
             Schema::Files { pool, .. } => pool.services().map(|s| s.full_name().into()).collect(),
@@ -42,7 +42,7 @@ impl Schema {
     }
 
     /// What `name` refers to, if the schema has it.
-    pub async fn symbol(&mut self, name: &str) -> Result<Option<Symbol>, Failure> {
+    pub(crate) async fn symbol(&mut self, name: &str) -> Result<Option<Symbol>, Failure> {
         match self {
             Schema::Reflection(reflection) => reflection.symbol(name).await,
             Schema::Files { pool, .. } => Ok(symbol::find(pool, name)),
@@ -50,7 +50,7 @@ impl Schema {
     }
 
     /// The service `name`, or an error saying why there is none.
-    pub async fn service(&mut self, name: &str) -> Result<ServiceDescriptor, Failure> {
+    pub(crate) async fn service(&mut self, name: &str) -> Result<ServiceDescriptor, Failure> {
         match self.symbol(name).await? {
             Some(Symbol::Service(service)) => Ok(service),
             Some(other) => Err(Failure::NotFound(format!(
@@ -65,7 +65,7 @@ impl Schema {
     }
 
     /// The method written `SERVICE/METHOD` or `SERVICE.METHOD`.
-    pub async fn method(&mut self, written: &str) -> Result<MethodDescriptor, Failure> {
+    pub(crate) async fn method(&mut self, written: &str) -> Result<MethodDescriptor, Failure> {
         let (service_name, method_name) = split_method(written)?;
         let service = self.service(service_name).await?;
         service
@@ -82,7 +82,7 @@ impl Schema {
     }
 
     /// Where the schema comes from, for messages.
-    pub fn origin(&self) -> &'static str {
+    pub(crate) fn origin(&self) -> &'static str {
         match self {
             Schema::Reflection(_) => "the server's reflection",
             Schema::Files { origin, .. } => origin,

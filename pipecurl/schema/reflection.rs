@@ -37,7 +37,7 @@ const PATHS: [&str; 2] = [
 ];
 
 /// A reflection client and the descriptors it has fetched so far.
-pub struct Reflection {
+pub(crate) struct Reflection {
     channel: Channel,
     headers: MetadataMap,
     max_message_size: usize,
@@ -47,7 +47,11 @@ pub struct Reflection {
 
 impl Reflection {
     /// A client on `channel` that sends `headers` with its requests.
-    pub fn new(channel: Channel, headers: MetadataMap, max_message_size: usize) -> Reflection {
+    pub(crate) fn new(
+        channel: Channel,
+        headers: MetadataMap,
+        max_message_size: usize,
+    ) -> Reflection {
         Reflection {
             channel,
             headers,
@@ -58,7 +62,7 @@ impl Reflection {
     }
 
     /// The names of every service the server offers, as it lists them.
-    pub async fn services(&mut self) -> Result<Vec<String>, Failure> {
+    pub(crate) async fn services(&mut self) -> Result<Vec<String>, Failure> {
         match self.ask(MessageRequest::ListServices(String::new())).await {
             Ok(MessageResponse::ListServicesResponse(list)) => {
                 Ok(list.service.into_iter().map(|s| s.name).collect())
@@ -71,7 +75,7 @@ impl Reflection {
     /// Resolves `name`, fetching the files that define it. A name the
     /// server does not index itself (an enum value, say) is looked up
     /// through its parent.
-    pub async fn symbol(&mut self, name: &str) -> Result<Option<Symbol>, Failure> {
+    pub(crate) async fn symbol(&mut self, name: &str) -> Result<Option<Symbol>, Failure> {
         let name = name.strip_prefix('.').unwrap_or(name);
         let mut candidate = name;
         loop {

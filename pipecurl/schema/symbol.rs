@@ -9,7 +9,7 @@ use prost_reflect::{
 
 /// Something a fully-qualified name can name.
 #[derive(Clone, Debug)]
-pub enum Symbol {
+pub(crate) enum Symbol {
     /// A service.
     Service(ServiceDescriptor),
     /// A method of a service.
@@ -30,7 +30,7 @@ pub enum Symbol {
 
 impl Symbol {
     /// "a service", "a message", ...: how grpcurl's `describe` names it.
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             Symbol::Service(_) => "a service",
             Symbol::Method(_) => "a method",
@@ -45,7 +45,7 @@ impl Symbol {
 }
 
 /// Finds `name` (with or without a leading dot) in `pool`.
-pub fn find(pool: &DescriptorPool, name: &str) -> Option<Symbol> {
+pub(crate) fn find(pool: &DescriptorPool, name: &str) -> Option<Symbol> {
     let name = name.strip_prefix('.').unwrap_or(name);
     if let Some(service) = pool.get_service_by_name(name) {
         return Some(Symbol::Service(service));

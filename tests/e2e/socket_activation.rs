@@ -42,10 +42,11 @@ fn unit_values(unit: &str, section: &str, key: &str) -> Vec<String> {
         }
         if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
             current = name.to_string();
-        } else if let Some((k, v)) = line.split_once('=') {
-            if current == section && k.trim() == key {
-                values.push(v.trim().to_string());
-            }
+        } else if let Some((k, v)) = line.split_once('=')
+            && current == section
+            && k.trim() == key
+        {
+            values.push(v.trim().to_string());
         }
     }
     values

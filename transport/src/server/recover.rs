@@ -49,10 +49,10 @@ impl Service<Request<Body>> for Recover {
     type Future = RecoverFuture;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        if self.failed.is_none() {
-            if let Err(error) = ready!(self.inner.poll_ready(cx)) {
-                self.failed = Some(status_of(error));
-            }
+        if self.failed.is_none()
+            && let Err(error) = ready!(self.inner.poll_ready(cx))
+        {
+            self.failed = Some(status_of(error));
         }
         Poll::Ready(Ok(()))
     }

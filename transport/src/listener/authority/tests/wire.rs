@@ -108,7 +108,7 @@ impl AsyncRead for Chunked {
         if self.hang_at_end && self.pos == self.bytes.len() {
             return Poll::Pending;
         }
-        if self.turn % 2 == 0 {
+        if self.turn.is_multiple_of(2) {
             cx.waker().wake_by_ref();
             return Poll::Pending;
         }
