@@ -341,6 +341,9 @@ async fn a_missing_client_certificate_is_named_on_every_attempt() {
             .connect()
             .await
             .expect_err("refused without a certificate");
+        assert_eq!(error.kind(), piperpc::ErrorKind::Tls, "{error:?}");
+        // What rustls (or the OS) said stays reachable, not only as text.
+        assert!(std::error::Error::source(&error).is_some(), "{error:?}");
         let error = error.to_string();
         if !error.contains("requires a client certificate") {
             unclear.push(error);

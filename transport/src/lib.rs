@@ -146,7 +146,7 @@ pub use address::{Address, IntoAddress};
 pub use channel::{Channel, ChannelBuilder, connect};
 pub use connect_info::{ConnectInfo, IntegrityLevel, PeerCertificate, SubjectAltName};
 pub use connector::{ClientStream, Connector, ServerIdentity};
-pub use error::Error;
+pub use error::{Error, ErrorKind};
 #[cfg(unix)]
 pub use listener::InheritedSocket;
 pub use listener::{

@@ -99,7 +99,7 @@ async fn a_label_above_the_servers_own_level_fails_the_bind() {
         .pipe_min_integrity(above)
         .bind(Address::NamedPipe(name))
         .expect_err("a label above our own level");
-    let Error::InvalidOption { option, reason } = &error else {
+    let Error::InvalidOption { option, reason, .. } = &error else {
         panic!("expected InvalidOption, got {error:?}");
     };
     assert_eq!(*option, "pipe integrity");

@@ -153,12 +153,20 @@ fn bare_name_resolves_to_pipe_on_windows() {
     assert_eq!(a, Address::NamedPipe(r"\\.\pipe\svc".into()));
 }
 
+#[test]
+fn text_that_is_no_address_is_an_invalid_address_error() {
+    let err = Address::parse("ftp://x").unwrap_err();
+    assert_eq!(err.kind(), crate::ErrorKind::InvalidAddress);
+    assert!(std::error::Error::source(&err).is_none(), "{err:?}");
+}
+
 #[cfg(unix)]
 #[test]
 fn pipes_are_refused_off_windows() {
     for input in [r"\\.\pipe\x", "npipe:////./pipe/x"] {
         let err = Address::parse(input).unwrap_err();
         assert!(matches!(err, Error::Unsupported { .. }), "{input}: {err}");
+        assert_eq!(err.kind(), crate::ErrorKind::Unsupported);
         assert!(err.to_string().contains("only on Windows"), "{err}");
         assert!(err.to_string().contains(input), "{err}");
     }

@@ -83,10 +83,18 @@ impl InheritedSocket {
     /// ```
     pub fn from_fd(fd: OwnedFd) -> Result<InheritedSocket, Error> {
         let raw = fd.as_raw_fd();
-        let refuse = |reason: String| Error::Inherited { fd: raw, reason };
-        let os_error = |doing: &str, e: io::Error| match e.raw_os_error() {
-            Some(libc::ENOTSOCK) => refuse("is not a socket".to_string()),
-            _ => refuse(format!("could not be examined ({doing}): {e}")),
+        let refuse = |reason: String| Error::Inherited {
+            fd: raw,
+            reason,
+            source: None,
+        };
+        let os_error = |doing: &str, e: io::Error| Error::Inherited {
+            fd: raw,
+            reason: match e.raw_os_error() {
+                Some(libc::ENOTSOCK) => "is not a socket".to_string(),
+                _ => format!("could not be examined ({doing}): {e}"),
+            },
+            source: Some(e),
         };
         set_cloexec(&fd).map_err(|e| os_error("making it close-on-exec", e))?;
         let socket = socket2::SockRef::from(&fd);

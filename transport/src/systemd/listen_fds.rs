@@ -79,12 +79,11 @@ pub fn listen_fds() -> Result<Vec<InheritedSocket>, Error> {
         // SAFETY: F_GETFD only reads the descriptor's flags; a closed one
         // answers EBADF.
         if unsafe { libc::fcntl(fd, libc::F_GETFD) } < 0 {
+            let error = std::io::Error::last_os_error();
             return Err(Error::Inherited {
                 fd,
-                reason: format!(
-                    "is not open, though LISTEN_FDS says it was passed: {}",
-                    std::io::Error::last_os_error()
-                ),
+                reason: format!("is not open, though LISTEN_FDS says it was passed: {error}"),
+                source: Some(error),
             });
         }
         // SAFETY: the descriptor is open, and the service manager passed it
@@ -115,10 +114,7 @@ fn parse(
         value
             .to_str()
             .and_then(|text| text.trim().parse::<u32>().ok())
-            .ok_or_else(|| Error::InvalidOption {
-                option,
-                reason: format!("{value:?} is not a number"),
-            })
+            .ok_or_else(|| Error::invalid_option(option, format!("{value:?} is not a number")))
     };
     if number("LISTEN_PID", listen_pid)? != pid {
         // Meant for another process: our parent, say.
@@ -129,18 +125,17 @@ fn parse(
         None => 0,
     };
     if count > MAX_FDS {
-        return Err(Error::InvalidOption {
-            option: "LISTEN_FDS",
-            reason: format!("{count} descriptors is more than any service manager passes"),
-        });
+        return Err(Error::invalid_option(
+            "LISTEN_FDS",
+            format!("{count} descriptors is more than any service manager passes"),
+        ));
     }
     let count = count as usize;
     let names = match listen_fdnames {
         None => vec![None; count],
         Some(names) => {
-            let names = names.to_str().ok_or_else(|| Error::InvalidOption {
-                option: "LISTEN_FDNAMES",
-                reason: format!("{names:?} is not UTF-8"),
+            let names = names.to_str().ok_or_else(|| {
+                Error::invalid_option("LISTEN_FDNAMES", format!("{names:?} is not UTF-8"))
             })?;
             let names: Vec<_> = if count == 0 {
                 Vec::new()
@@ -151,10 +146,10 @@ fn parse(
                     .collect()
             };
             if names.len() != count {
-                return Err(Error::InvalidOption {
-                    option: "LISTEN_FDNAMES",
-                    reason: format!("{} names for {count} descriptors (LISTEN_FDS)", names.len()),
-                });
+                return Err(Error::invalid_option(
+                    "LISTEN_FDNAMES",
+                    format!("{} names for {count} descriptors (LISTEN_FDS)", names.len()),
+                ));
             }
             names
         }

@@ -10,7 +10,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
 use super::insecure::AcceptAnyServer;
-use super::pem::{self, invalid};
+use super::pem::{self, invalid, invalid_from};
 use super::{ALPN_H2, explain, provider};
 use crate::{Address, Error};
 
@@ -61,9 +61,9 @@ impl ClientTls {
     pub fn ca_certificate(mut self, pem: impl AsRef<[u8]>) -> Result<ClientTls, Error> {
         let mut roots = RootCertStore::empty();
         for certificate in pem::certificates(pem.as_ref(), "TLS CA")? {
-            roots
-                .add(certificate)
-                .map_err(|e| invalid("TLS CA", format!("not a usable CA certificate: {e}")))?;
+            roots.add(certificate).map_err(|e| {
+                invalid_from("TLS CA", format!("not a usable CA certificate: {e}"), e)
+            })?;
         }
         self.roots = Some(Arc::new(roots));
         Ok(self.changed())
@@ -156,7 +156,7 @@ impl ClientTls {
         connector
             .connect(name, tcp)
             .await
-            .map_err(|e| explain::client_error(address, &e))
+            .map_err(|e| explain::client_error(address, e))
     }
 
     fn name_for(&self, address: &Address) -> Result<ServerName<'static>, Error> {
@@ -166,7 +166,7 @@ impl ClientTls {
             (None, other) => other.to_string(),
         };
         ServerName::try_from(name.clone())
-            .map_err(|e| invalid("TLS server name", format!("`{name}`: {e}")))
+            .map_err(|e| invalid_from("TLS server name", format!("`{name}`: {e}"), e))
     }
 
     fn config(&self) -> Result<Arc<rustls::ClientConfig>, Error> {
@@ -175,7 +175,7 @@ impl ClientTls {
         }
         let builder = rustls::ClientConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
-            .map_err(|e| invalid("TLS settings", e.to_string()))?;
+            .map_err(|e| invalid_from("TLS settings", e.to_string(), e))?;
         let builder = if self.insecure {
             builder
                 .dangerous()
@@ -189,7 +189,13 @@ impl ClientTls {
         let mut config = match &self.identity {
             Some((chain, key)) => builder
                 .with_client_auth_cert(chain.clone(), key.clone_key())
-                .map_err(|e| invalid("client key", format!("does not fit the certificate: {e}")))?,
+                .map_err(|e| {
+                    invalid_from(
+                        "client key",
+                        format!("does not fit the certificate: {e}"),
+                        e,
+                    )
+                })?,
             None => builder.with_no_client_auth(),
         };
         config.alpn_protocols = vec![ALPN_H2.to_vec()];

@@ -11,11 +11,23 @@ use rustls::{AlertDescription, CertificateError, InvalidMessage};
 use crate::{Address, Error};
 
 /// The client's handshake with `address` failed with `error`.
-pub(crate) fn client_error(address: &Address, error: &io::Error) -> Error {
+pub(crate) fn client_error(address: &Address, error: io::Error) -> Error {
     Error::Tls {
         address: address.clone(),
-        reason: client_reason(error),
+        reason: client_reason(&error),
+        source: source(error),
     }
+}
+
+/// rustls's own error when `error` carries one, else `error` itself: the
+/// source an [`Error::Tls`] keeps.
+fn source(error: io::Error) -> Box<dyn std::error::Error + Send + Sync> {
+    if rustls_error(&error).is_none() {
+        return Box::new(error);
+    }
+    error
+        .into_inner()
+        .expect("an io::Error that carries a rustls::Error holds it")
 }
 
 /// The server closed a TLS connection, with `error`, before it answered
@@ -46,6 +58,7 @@ pub(crate) fn refused_after_handshake(address: &Address, error: io::Error) -> Er
     Error::Tls {
         address: address.clone(),
         reason,
+        source: source(error),
     }
 }
 
@@ -137,4 +150,42 @@ pub(crate) fn copy(error: &io::Error) -> Option<io::Error> {
 
 fn rustls_error(error: &io::Error) -> Option<&rustls::Error> {
     error.get_ref()?.downcast_ref::<rustls::Error>()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+    use std::io;
+
+    use rustls::AlertDescription;
+
+    use crate::{Address, ErrorKind};
+
+    fn address() -> Address {
+        Address::parse("127.0.0.1:50051").expect("a TCP address")
+    }
+
+    #[test]
+    fn a_failed_handshake_keeps_rustls_error_as_its_source() {
+        let alert = rustls::Error::AlertReceived(AlertDescription::CertificateRequired);
+        let wire = io::Error::new(io::ErrorKind::InvalidData, alert.clone());
+        let error = super::client_error(&address(), wire);
+        assert_eq!(error.kind(), ErrorKind::Tls);
+        assert!(
+            error.to_string().contains("requires a client certificate"),
+            "{error}"
+        );
+        let source = error.source().expect("the rustls error");
+        assert_eq!(source.downcast_ref::<rustls::Error>(), Some(&alert));
+    }
+
+    #[test]
+    fn a_connection_cut_after_the_handshake_keeps_the_io_error() {
+        let reset = io::Error::from(io::ErrorKind::ConnectionReset);
+        let error = super::refused_after_handshake(&address(), reset);
+        assert_eq!(error.kind(), ErrorKind::Tls);
+        let source = error.source().expect("the I/O error");
+        let source = source.downcast_ref::<io::Error>().expect("an io::Error");
+        assert_eq!(source.kind(), io::ErrorKind::ConnectionReset);
+    }
 }

@@ -14,7 +14,7 @@ pub(crate) fn certificates(
 ) -> Result<Vec<CertificateDer<'static>>, Error> {
     let certificates = CertificateDer::pem_slice_iter(pem)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| invalid(option, format!("not PEM certificates: {e}")))?;
+        .map_err(|e| invalid_from(option, format!("not PEM certificates: {e}"), e))?;
     if certificates.is_empty() {
         return Err(invalid(
             option,
@@ -30,25 +30,40 @@ pub(crate) fn private_key(
     option: &'static str,
 ) -> Result<PrivateKeyDer<'static>, Error> {
     PrivateKeyDer::from_pem_slice(pem)
-        .map_err(|e| invalid(option, format!("no PEM private key in it: {e}")))
+        .map_err(|e| invalid_from(option, format!("no PEM private key in it: {e}"), e))
 }
 
 /// The bytes of `path`, or an error naming it.
 pub(crate) fn read(path: &Path, option: &'static str) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|e| invalid(option, format!("cannot read {}: {e}", path.display())))
+    std::fs::read(path)
+        .map_err(|e| invalid_from(option, format!("cannot read {}: {e}", path.display()), e))
 }
 
 /// Prefixes a failure with the file it came from.
 pub(crate) fn in_file(path: &Path, error: Error) -> Error {
     match error {
-        Error::InvalidOption { option, reason } => Error::InvalidOption {
+        Error::InvalidOption {
+            option,
+            reason,
+            source,
+        } => Error::InvalidOption {
             option,
             reason: format!("{}: {reason}", path.display()),
+            source,
         },
         other => other,
     }
 }
 
 pub(crate) fn invalid(option: &'static str, reason: String) -> Error {
-    Error::InvalidOption { option, reason }
+    Error::invalid_option(option, reason)
+}
+
+/// As [`invalid`], keeping the error that said so as the source.
+pub(crate) fn invalid_from(
+    option: &'static str,
+    reason: String,
+    source: impl std::error::Error + Send + Sync + 'static,
+) -> Error {
+    Error::invalid_option_from(option, reason, source)
 }

@@ -8,7 +8,7 @@ use rustls::RootCertStore;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::WebPkiClientVerifier;
 
-use super::pem::{self, invalid};
+use super::pem::{self, invalid_from};
 use super::{ALPN_H2, provider};
 use crate::Error;
 
@@ -106,9 +106,9 @@ impl ServerTls {
     pub fn client_ca(mut self, pem: impl AsRef<[u8]>) -> Result<ServerTls, Error> {
         let mut roots = RootCertStore::empty();
         for certificate in pem::certificates(pem.as_ref(), "client CA")? {
-            roots
-                .add(certificate)
-                .map_err(|e| invalid("client CA", format!("not a usable CA certificate: {e}")))?;
+            roots.add(certificate).map_err(|e| {
+                invalid_from("client CA", format!("not a usable CA certificate: {e}"), e)
+            })?;
         }
         let roots = Arc::new(roots);
         self.config = build(&self.chain, &self.key, Some(roots.clone()))?;
@@ -145,19 +145,19 @@ fn build(
 ) -> Result<Arc<rustls::ServerConfig>, Error> {
     let builder = rustls::ServerConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
-        .map_err(|e| invalid("TLS settings", e.to_string()))?;
+        .map_err(|e| invalid_from("TLS settings", e.to_string(), e))?;
     let builder = match client_roots {
         Some(roots) => {
             let verifier = WebPkiClientVerifier::builder_with_provider(roots, provider())
                 .build()
-                .map_err(|e| invalid("client CA", e.to_string()))?;
+                .map_err(|e| invalid_from("client CA", e.to_string(), e))?;
             builder.with_client_cert_verifier(verifier)
         }
         None => builder.with_no_client_auth(),
     };
     let mut config = builder
         .with_single_cert(chain.to_vec(), key.clone_key())
-        .map_err(|e| invalid("TLS key", format!("does not fit the certificate: {e}")))?;
+        .map_err(|e| invalid_from("TLS key", format!("does not fit the certificate: {e}"), e))?;
     config.alpn_protocols = vec![ALPN_H2.to_vec()];
     Ok(Arc::new(config))
 }

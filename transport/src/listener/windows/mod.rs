@@ -47,23 +47,20 @@ impl PipeAcceptor {
         let Address::NamedPipe(path) = address else {
             unreachable!("PipeAcceptor::bind called with {address}");
         };
-        let user = identity::current_sid().ok_or_else(|| Error::InvalidOption {
-            option: "pipe security",
-            reason: "cannot read this process's user SID to build the pipe's DACL".to_string(),
+        let user = identity::current_sid().ok_or_else(|| {
+            Error::invalid_option(
+                "pipe security",
+                "cannot read this process's user SID to build the pipe's DACL",
+            )
         })?;
         let label = pipe_label(
             options.pipe_min_integrity,
             identity::current_token().integrity,
         )
-        .map_err(|reason| Error::InvalidOption {
-            option: "pipe integrity",
-            reason,
-        })?;
+        .map_err(|reason| Error::invalid_option("pipe integrity", reason))?;
         let sddl = options.pipe_security.to_sddl(&user, label);
-        let security = SecurityDescriptor::from_sddl(&sddl).map_err(|e| Error::InvalidOption {
-            option: "pipe security",
-            reason: e.to_string(),
-        })?;
+        let security = SecurityDescriptor::from_sddl(&sddl)
+            .map_err(|e| Error::invalid_option_from("pipe security", e.to_string(), e))?;
         let first = create(path, options, &security, true).map_err(|e| {
             match e.raw_os_error().map(|code| code as u32) {
                 // FILE_FLAG_FIRST_PIPE_INSTANCE fails with access denied when
