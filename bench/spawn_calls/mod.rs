@@ -246,7 +246,11 @@ async fn measure(plan: Plan, addresses: Vec<Address>) -> anyhow::Result<Vec<Figu
 
 /// The modes' order in turn `turn`: each goes first every other turn.
 fn turns(turn: usize) -> [usize; 2] {
-    if turn.is_multiple_of(2) { [0, 1] } else { [1, 0] }
+    if turn.is_multiple_of(2) {
+        [0, 1]
+    } else {
+        [1, 0]
+    }
 }
 
 /// The figures as a table, with each mode's value and on/off.

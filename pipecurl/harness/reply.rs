@@ -29,6 +29,7 @@ use tonic::metadata::MetadataMap;
 /// # }
 /// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Reply {
     /// Every response message, in order.
     pub messages: Vec<Value>,

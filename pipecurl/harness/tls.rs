@@ -46,6 +46,7 @@ pub struct Leaf {
 
 /// An issued certificate and its private key, as PEM.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Issued {
     /// The certificate, PEM.
     pub cert_pem: String,

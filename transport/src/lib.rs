@@ -45,7 +45,8 @@
 //!   [`ConnectInfo::peer_certificate`] and [`PeerPolicy::allow_san`] admits
 //!   by it. Off by default: the crate stays lean, and local pipes need no
 //!   TLS.
-//! - [`Error`]: the crate's one error type.
+//! - [`Error`]: the crate's one error type; [`Error::kind`] gives an
+//!   [`ErrorKind`] to match on.
 //! - [`migration`]: moving a tonic server and its clients over.
 //!
 //! Platform code lives in `unix.rs` / `windows.rs` files behind `cfg`, under
@@ -109,6 +110,31 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Other crates' types in this API
+//!
+//! piperpc plugs into tonic's stack, so some of its signatures name types
+//! and traits of the crates below. Their major versions are part of
+//! piperpc's contract: moving to a new one (tonic 0.15, hyper 2) is a
+//! breaking release of piperpc.
+//!
+//! - `tonic` 0.14: `Status`, `body::Body`, `server::NamedService`,
+//!   `transport::server::Connected`, and (feature `tonic-routes`)
+//!   `service::Routes`.
+//! - `http` 1, `http-body` 1 and `bytes` 1: the requests, responses and
+//!   bodies of the tower services and layers ([`Channel`], [`deadline`],
+//!   [`message_limit`], [`PeerPolicyLayer`]).
+//! - `tower` 0.5 (`tower-service`, `tower-layer`): `Service` and `Layer`,
+//!   and `layer::util::Stack` for [`Server::layer`].
+//! - `tokio` 1: `AsyncRead` and `AsyncWrite` on connections and streams.
+//! - `hyper` 1: `rt::Read` and `rt::Write` on [`ClientStream`], which
+//!   tonic's `Endpoint::connect_with_connector` asks for.
+//! - `futures-core` 0.3: `Stream`, for [`Incoming`].
+//! - `rustls` 0.23 (feature `tls`): the source of an [`Error::Tls`],
+//!   reached through [`std::error::Error::source`] (no signature names it).
+//!
+//! No other crate's types are: `hyper-util`, `h2` and the rest are how
+//! piperpc is built, and may change in any release.
 
 // docs.rs (`--cfg docsrs`, Cargo.toml): each item behind a feature or a
 // platform says so ("Available on crate feature `tls` only").

@@ -191,16 +191,16 @@ async fn piperpcs_layers_stack_on_tonics_server_in_either_order() {
     let listener = Listener::bind(&outer_deadline).unwrap();
     tokio::spawn(
         tonic::transport::Server::builder()
-            .layer(DeadlineLayer)
-            .layer(ResourceExhaustedLayer)
+            .layer(DeadlineLayer::new())
+            .layer(ResourceExhaustedLayer::new())
             .add_service(health_service())
             .serve_with_incoming(listener.into_incoming()),
     );
     let listener = Listener::bind(&outer_limit).unwrap();
     tokio::spawn(
         tonic::transport::Server::builder()
-            .layer(ResourceExhaustedLayer)
-            .layer(DeadlineLayer)
+            .layer(ResourceExhaustedLayer::new())
+            .layer(DeadlineLayer::new())
             .add_service(health_service())
             .serve_with_incoming(listener.into_incoming()),
     );

@@ -24,7 +24,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use hyper_util::rt::TokioIo;
 use tokio::time::Instant;
 use tonic::transport::Uri;
 
@@ -146,14 +145,14 @@ impl Connector {
     async fn open(&self) -> Result<ClientStream, Error> {
         #[cfg(feature = "tls")]
         if self.tls.is_some() && self.address.is_local() {
-            return Err(Error::InvalidOption {
-                option: "TLS",
-                reason: format!(
+            return Err(Error::invalid_option(
+                "TLS",
+                format!(
                     "{} is a local address, and local addresses are never TLS: \
                      the OS vouches for both ends",
                     self.address
                 ),
-            });
+            ));
         }
         let identity = self.required_identity();
         if identity.is_some() {
@@ -225,7 +224,7 @@ fn check_directory(_: &Address) -> Result<(), Error> {
 }
 
 impl tower::Service<Uri> for Connector {
-    type Response = TokioIo<ClientStream>;
+    type Response = ClientStream;
     type Error = Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Error>> + Send>>;
 
@@ -235,6 +234,6 @@ impl tower::Service<Uri> for Connector {
 
     fn call(&mut self, _: Uri) -> Self::Future {
         let connector = self.clone();
-        Box::pin(async move { connector.connect().await.map(TokioIo::new) })
+        Box::pin(async move { connector.connect().await })
     }
 }

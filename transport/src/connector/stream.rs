@@ -1,10 +1,20 @@
 //! A client's open stream, whatever the transport.
 
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use hyper_util::rt::TokioIo;
+
 use super::attempt::Attempt;
 use crate::io::{forward_read_to_field, forward_to_variants, forward_write_to_field};
 use crate::{Address, ConnectInfo};
 
 /// An open client stream to a piperpc (or any gRPC) server.
+///
+/// It is tokio's `AsyncRead` and `AsyncWrite`, and hyper's `rt::Read` and
+/// `rt::Write` (what tonic's `Endpoint::connect_with_connector` asks of a
+/// connector's streams).
 #[derive(Debug)]
 pub struct ClientStream {
     inner: Inner,
@@ -32,6 +42,51 @@ forward_to_variants!(Inner {
     #[cfg(windows)]
     Pipe,
 });
+
+// hyper's I/O traits too, so that a `ClientStream` is what tonic's
+// `Endpoint::connect_with_connector` wants from a connector (hyper 1's
+// `rt::Read`/`rt::Write`), with no wrapper type in piperpc's API.
+// hyper-util's `TokioIo` does the adapting, over a borrow of the stream.
+
+impl hyper::rt::Read for ClientStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: hyper::rt::ReadBufCursor<'_>,
+    ) -> Poll<io::Result<()>> {
+        hyper::rt::Read::poll_read(Pin::new(&mut TokioIo::new(self.get_mut())), cx, buf)
+    }
+}
+
+impl hyper::rt::Write for ClientStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        tokio::io::AsyncWrite::poll_write(self, cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        tokio::io::AsyncWrite::poll_flush(self, cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        tokio::io::AsyncWrite::poll_shutdown(self, cx)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        tokio::io::AsyncWrite::is_write_vectored(self)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        tokio::io::AsyncWrite::poll_write_vectored(self, cx, bufs)
+    }
+}
 
 impl ClientStream {
     /// Who the server is, as the OS reports it: pid, uid and gid of the

@@ -10,9 +10,17 @@ use tower::{Layer, Service};
 use super::{GRPC_TIMEOUT, Timer, parse};
 
 /// Ends responses that outlive the call's `grpc-timeout` with
-/// `DEADLINE_EXCEEDED`; add it with `Server::builder().layer(DeadlineLayer)`.
+/// `DEADLINE_EXCEEDED`; add it with `Server::builder().layer(DeadlineLayer::new())`.
 #[derive(Clone, Copy, Debug, Default)]
+#[non_exhaustive]
 pub struct DeadlineLayer;
+
+impl DeadlineLayer {
+    /// The layer (the same as [`Default::default`]).
+    pub const fn new() -> DeadlineLayer {
+        DeadlineLayer
+    }
+}
 
 impl<S> Layer<S> for DeadlineLayer {
     type Service = DeadlineService<S>;
