@@ -18,20 +18,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 crates=(-p piperpc -p pipecurl)
+target="${CARGO_TARGET_DIR:-target}"
 
 echo "== rustdoc, all features"
 RUSTDOCFLAGS="-D warnings" cargo doc --locked "${crates[@]}" --all-features --no-deps
 
 echo "== rustdoc as docs.rs runs it (--cfg docsrs)"
-mkdir -p target
-wrapper="$PWD/target/rustdoc-bootstrap"
+mkdir -p "$target"
+wrapper="$(cd "$target" && pwd)/rustdoc-bootstrap"
 printf '#!/bin/sh\nRUSTC_BOOTSTRAP=1 exec rustdoc "$@"\n' >"$wrapper"
 chmod +x "$wrapper"
 RUSTDOC="$wrapper" RUSTDOCFLAGS="-D warnings --cfg docsrs" \
     cargo doc --locked "${crates[@]}" --all-features --no-deps
 
 echo "== feature badges"
-for page in target/doc/piperpc/tls/index.html target/doc/pipecurl/harness/tls/index.html; do
+for page in "$target"/doc/piperpc/tls/index.html "$target"/doc/pipecurl/harness/tls/index.html; do
     if ! grep -q 'crate feature <code>tls</code>' "$page"; then
         echo "error: $page does not say that it needs the crate feature tls" >&2
         exit 1
