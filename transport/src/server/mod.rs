@@ -32,6 +32,44 @@
 //! | no signal handlers, nothing on standard output | [`StopSignal`], [`Bound::announce`] |
 //!
 //! `piperpc serve` is built on it.
+//!
+//! # Compression
+//!
+//! Compression is tonic's, set per service, and works unchanged on every
+//! transport: turn on tonic's `gzip` (or `zstd`, `deflate`) feature in the
+//! application's own manifest and ask for it on the generated server and
+//! client; piperpc needs no feature for it. A server answers a request in an
+//! encoding it does not accept with `UNIMPLEMENTED`, and compresses a
+//! response only when the client accepts that encoding.
+//!
+//! ```no_run
+//! use piperpc::server::{Server, StopSignal};
+//! use tonic::codec::CompressionEncoding::Gzip;
+//! use tonic_health::pb::health_client::HealthClient;
+//!
+//! # async fn serve() -> Result<(), Box<dyn std::error::Error>> {
+//! let (_reporter, health) = tonic_health::server::health_reporter();
+//! Server::builder()
+//!     .add_service(health.accept_compressed(Gzip).send_compressed(Gzip))
+//!     .serve_with_shutdown("my-app", StopSignal::install()?.stopped())
+//!     .await?;
+//! # Ok(())
+//! # }
+//! # async fn call() -> Result<(), Box<dyn std::error::Error>> {
+//! // The client's side:
+//! let client = HealthClient::new(piperpc::connect("my-app").await?)
+//!     .send_compressed(Gzip)
+//!     .accept_compressed(Gzip);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! A compressed message counts at its decompressed size against the
+//! decoding limit (4 MiB unless the generated server's
+//! `max_decoding_message_size` says otherwise): tonic inflates into a
+//! buffer of that size and ends the call with `RESOURCE_EXHAUSTED` when it
+//! overflows, so a small compressed bomb costs the server the limit at
+//! most, not what it would inflate to.
 
 mod accept;
 mod bound;
