@@ -15,6 +15,11 @@
 //! check statuses and trailers, stop it and see it exit cleanly), and
 //! [`run_command_line`], the whole `pipecurl` binary.
 //!
+//! Other crates' types in this API, whose major versions are part of its
+//! contract: `serde_json` 1 (`Value`, the messages of a call and a reply)
+//! and `tonic` 0.14 (`Code` and `MetadataMap` in a reply); an error's
+//! source may be a `piperpc::Error`.
+//!
 //! # Layout
 //!
 //! - [`harness`]: the test harness (public).
