@@ -20,6 +20,9 @@ use crate::pb::{
 /// decoding limit, so a request cannot make the server allocate at will.
 const MAX_RESPONSE_SIZE: i32 = 4 * 1024 * 1024;
 
+/// What `fill_server_id` fills in.
+const SERVER_ID: &str = "piperpc-interop";
+
 type ResponseStream =
     Pin<Box<dyn Stream<Item = Result<StreamingOutputCallResponse, Status>> + Send>>;
 
@@ -119,6 +122,12 @@ impl TestService for Interop {
         let payload = payload(request.response_type, request.response_size)?;
         let mut response = Response::new(SimpleResponse {
             payload: Some(payload),
+            // pick_first_unary checks that every call reached one server.
+            server_id: if request.fill_server_id {
+                SERVER_ID.to_string()
+            } else {
+                String::new()
+            },
             ..SimpleResponse::default()
         });
         // tonic compresses a response when the client accepts gzip; this
