@@ -227,7 +227,7 @@ fn rights_mask(rights: &str) -> u32 {
     {
         u32::from_str_radix(hex, 16).unwrap_or_else(|_| panic!("bad rights `{rights}`"))
     } else {
-        assert!(rights.len() % 2 == 0, "bad rights `{rights}`");
+        assert!(rights.len().is_multiple_of(2), "bad rights `{rights}`");
         (0..rights.len())
             .step_by(2)
             .map(|i| match &rights[i..i + 2] {
