@@ -305,24 +305,35 @@ async fn server_compressed_streaming(channel: &Channel) -> Outcome {
 
 async fn ping_pong(mut client: TestServiceClient<Channel>) -> Outcome {
     let (sender, receiver) = tokio::sync::mpsc::channel(1);
-    let requests = stream_request(&[(31_415, 27_182), (9, 8), (2_653, 1_828), (58_979, 45_904)]);
+    let mut requests =
+        stream_request(&[(31_415, 27_182), (9, 8), (2_653, 1_828), (58_979, 45_904)]).into_iter();
+    let expected: Vec<usize> = [31_415, 9, 2_653, 58_979].to_vec();
+    // The first request goes before the call is awaited: tonic returns
+    // once the response headers are in, and a server may send them only
+    // with its first response (grpc C++'s does).
+    let first = requests.next().ok_or("no request")?;
+    sender
+        .send(first)
+        .await
+        .map_err(|_| "the request stream closed early")?;
     let mut stream = client
         .full_duplex_call(ReceiverStream::new(receiver))
         .await
         .map_err(|s| failed("FullDuplexCall", s))?
         .into_inner();
-    for request in requests {
-        let size = request.response_parameters[0].size as usize;
-        sender
-            .send(request)
-            .await
-            .map_err(|_| "the request stream closed early")?;
+    for size in expected {
         let response = stream
             .message()
             .await
             .map_err(|s| failed("reading a response", s))?
             .ok_or("the response stream ended early")?;
         check_payload(response.payload.as_ref(), size)?;
+        if let Some(request) = requests.next() {
+            sender
+                .send(request)
+                .await
+                .map_err(|_| "the request stream closed early")?;
+        }
     }
     drop(sender);
     match stream.message().await {
@@ -360,16 +371,17 @@ async fn cancel_after_first_response(mut client: TestServiceClient<Channel>) -> 
     let (sender, receiver) = tokio::sync::mpsc::channel(1);
     let mut request = Request::new(ReceiverStream::new(receiver));
     let cancel = request.cancellation_handle();
-    let mut stream = client
-        .full_duplex_call(request)
-        .await
-        .map_err(|s| failed("FullDuplexCall", s))?
-        .into_inner();
+    // Sent before the call is awaited, as in ping_pong.
     let first = stream_request(&[(31_415, 27_182)]).remove(0);
     sender
         .send(first)
         .await
         .map_err(|_| "the request stream closed early")?;
+    let mut stream = client
+        .full_duplex_call(request)
+        .await
+        .map_err(|s| failed("FullDuplexCall", s))?
+        .into_inner();
     let response = stream
         .message()
         .await
