@@ -65,6 +65,16 @@ impl Body for ChannelBody {
                 this.timer.clear();
                 Poll::Ready(None)
             }
+            // A stream reset after the deadline (a server that saw it pass
+            // first) failed of the deadline.
+            Poll::Ready(Some(Err(status))) if this.timer.expired() => {
+                this.timer.clear();
+                Poll::Ready(Some(Err(tonic::Status::deadline_exceeded(format!(
+                    "deadline of {:?} exceeded while the response was streaming ({})",
+                    this.timer.timeout(),
+                    status.message()
+                )))))
+            }
             Poll::Ready(Some(frame)) => {
                 Poll::Ready(Some(frame.map_err(|status| match &this.peer {
                     Some(peer) => disconnect::rewrite_status(peer, status),
@@ -80,5 +90,45 @@ impl Body for ChannelBody {
 
     fn size_hint(&self) -> SizeHint {
         self.inner.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use http_body_util::BodyExt;
+
+    use super::*;
+
+    /// A body that fails at once, as a stream the server reset does.
+    fn reset() -> tonic::body::Body {
+        let frames = futures_util::stream::iter([Err::<Frame<Bytes>, _>(
+            tonic::Status::cancelled("h2 protocol error: http2 error"),
+        )]);
+        tonic::body::Body::new(http_body_util::StreamBody::new(frames))
+    }
+
+    fn body(timeout: Duration) -> ChannelBody {
+        ChannelBody {
+            inner: reset(),
+            peer: None,
+            timer: Timer::new(Some(timeout)),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_reset_after_the_deadline_is_deadline_exceeded() {
+        let mut late = body(Duration::ZERO);
+        tokio::time::sleep(Duration::from_millis(2)).await;
+        let error = late.frame().await.unwrap().unwrap_err();
+        assert_eq!(error.code(), tonic::Code::DeadlineExceeded, "{error}");
+    }
+
+    #[tokio::test]
+    async fn a_reset_before_the_deadline_stays_what_it_is() {
+        let mut early = body(Duration::from_secs(60));
+        let error = early.frame().await.unwrap().unwrap_err();
+        assert_eq!(error.code(), tonic::Code::Cancelled, "{error}");
     }
 }

@@ -153,19 +153,27 @@ impl tower::Service<http::Request<tonic::body::Body>> for Channel {
                 }
             };
             match timer.race(sending).await {
+                // A server may reset a call whose deadline it saw pass
+                // (grpc-go does, with CANCEL) before this end's timer fires:
+                // the call failed of its deadline all the same.
+                Some(Err(_)) if timer.expired() => Err(deadline_exceeded(&timer, &connection)),
                 Some(sent) => {
                     let (response, peer) = sent?;
                     Ok(response
                         .map(|body| ChannelBody::new(tonic::body::Body::new(body), peer, timer)))
                 }
-                None => Err(Box::new(tonic::Status::deadline_exceeded(format!(
-                    "deadline of {:?} exceeded calling {}",
-                    timer.timeout(),
-                    connection.connector().address()
-                ))) as BoxError),
+                None => Err(deadline_exceeded(&timer, &connection)),
             }
         })
     }
+}
+
+fn deadline_exceeded(timer: &Timer, connection: &Connection) -> BoxError {
+    Box::new(tonic::Status::deadline_exceeded(format!(
+        "deadline of {:?} exceeded calling {}",
+        timer.timeout(),
+        connection.connector().address()
+    )))
 }
 
 fn unavailable(error: crate::Error) -> BoxError {

@@ -29,6 +29,14 @@ impl Timer {
         }
     }
 
+    /// Whether the deadline has passed, polled or not (never, without
+    /// one): an error that comes after it is the deadline's.
+    pub(crate) fn expired(&self) -> bool {
+        self.sleep
+            .as_ref()
+            .is_some_and(|sleep| tokio::time::Instant::now() >= sleep.deadline())
+    }
+
     /// Runs `future` until it completes (`Some`) or the deadline passes
     /// (`None`), whichever comes first; the future is polled first.
     pub(crate) async fn race<F: Future>(&mut self, future: F) -> Option<F::Output> {
