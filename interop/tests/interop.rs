@@ -194,8 +194,18 @@ fn no_server_fails_the_run() {
     let port = probe.local_addr().expect("its port").port().to_string();
     drop(probe);
     // Nothing listens there: connecting fails before any case runs.
-    let output = client(&["--server_port", &port, "--test_case=empty_unary"]);
-    assert!(!output.status.success());
+    let output = client(&[
+        "--server_port",
+        &port,
+        "--test_case=empty_unary,large_unary",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("empty_unary: FAILED: connecting to "),
+        "{stdout}"
+    );
+    assert!(stdout.contains("large_unary: FAILED: "), "{stdout}");
 }
 
 /// A case that fails is reported and fails the run.

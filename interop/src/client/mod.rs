@@ -140,7 +140,16 @@ pub async fn run(args: ClientArgs) -> Result<bool, String> {
             ALL_CASES.join(", ")
         ));
     }
-    let channel = args.connect().await?;
+    let channel = match args.connect().await {
+        Ok(channel) => channel,
+        Err(why) => {
+            // Still a line per case: each failed, for this reason.
+            for name in names {
+                println!("{name}: FAILED: {why}");
+            }
+            return Ok(false);
+        }
+    };
     let mut all_passed = true;
     for name in names {
         let timeout = if name.ends_with("_soak") {
