@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use crate::Address;
 
-/// A boxed error of any type, as a [`Error`] variant keeps its source.
+/// A boxed error of any type, as an [`Error`] variant keeps its source.
 type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Everything that can go wrong binding, accepting or connecting.
