@@ -17,8 +17,8 @@ log "building grpc-go $version's interop client and server"
 mkdir -p "$OUT/go"
 export GOPATH=$OUT/gopath GOCACHE=$OUT/gocache GOFLAGS=-mod=mod GOTOOLCHAIN=local
 (cd "$dir" && go build -o "$OUT/go/client.tmp" google.golang.org/grpc/interop/client &&
-    go build -o "$OUT/go/server.tmp" google.golang.org/grpc/interop/server) ||
-    die "go build failed"
+    go build -o "$OUT/go/server.tmp" google.golang.org/grpc/interop/server) >"$OUT/go/build.log" 2>&1 ||
+    { tail -30 "$OUT/go/build.log" >&2; die "go build failed (log: $OUT/go/build.log)"; }
 mv "$OUT/go/client.tmp" "$OUT/go/interop_client"
 mv "$OUT/go/server.tmp" "$OUT/go/interop_server"
 stamp_set go "$recipe"

@@ -535,9 +535,11 @@ def write_results(out, results, inapplicable, clients, kinds, elapsed):
             notes.append(f"all {len(bad)} {bad[0]['status']}: {esc(bad[0]['reason'])}")
         else:
             notes += [f"`{r['case']}` {r['status']}: {esc(r['reason'])}" for r in bad]
+        by_reason = {}
         for r in nas:
-            what = f"`{r['case']}`" if "case" in r else "all cases"
-            notes.append(f"{what} n/a: {esc(r['reason'])}")
+            by_reason.setdefault(r["reason"], []).append(f"`{r['case']}`" if "case" in r else "all cases")
+        for why, what in by_reason.items():
+            notes.append(f"{', '.join(what)} n/a: {esc(why)}")
         score = f"{passed}/{len(rs)}" if rs else "n/a"
         md.append(f"| {client} | {server} | {transport} | {score} | {'<br>'.join(notes)} |")
     md += ["", "## Clients and the cases they run", ""]
