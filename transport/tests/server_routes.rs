@@ -77,7 +77,10 @@ async fn each_service_answers_its_own_name_and_an_unknown_one_is_unimplemented()
     let address = address.to_string();
 
     check(&mut health(&address).await).await.unwrap();
-    assert_eq!(call(&address, "/test.Tagged/Any").await, ("0".into(), Some("only".into())));
+    assert_eq!(
+        call(&address, "/test.Tagged/Any").await,
+        ("0".into(), Some("only".into()))
+    );
     for unknown in ["/test.Other/Any", "/test.Tagge/Any", "/test.Tagged", "/"] {
         assert_eq!(
             call(&address, unknown).await,
@@ -132,7 +135,10 @@ async fn tonic_routes_serve_the_names_the_services_do_not_have() {
         call(&address, "/test.Tagged/Any").await,
         ("0".into(), Some("from routes".into()))
     );
-    assert_eq!(call(&address, "/test.Other/Any").await, (UNIMPLEMENTED.into(), None));
+    assert_eq!(
+        call(&address, "/test.Other/Any").await,
+        (UNIMPLEMENTED.into(), None)
+    );
 }
 
 /// A service added with `add_service` keeps its name against routes.

@@ -118,6 +118,8 @@ impl fmt::Debug for Routes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut names: Vec<_> = self.services.keys().collect();
         names.sort();
-        f.debug_struct("Routes").field("services", &names).finish_non_exhaustive()
+        f.debug_struct("Routes")
+            .field("services", &names)
+            .finish_non_exhaustive()
     }
 }
