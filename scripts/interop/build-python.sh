@@ -11,12 +11,12 @@ recipe=$(printf '%s %s' "$GRPC_DEB_VERSION" "$(hash_files "$req")")
 if stamp_ok python "$recipe" && [[ -f "$OUT/python/tests/interop/client.py" ]]; then
     exit 0
 fi
-command -v python3 >/dev/null || die "needs python3 (with venv)"
 start=$SECONDS
+apt_need python3 python3-venv
 fetch_grpc_source
 log "installing grpcio and the Python interop client"
 rm -rf "$OUT/py" "$OUT/python"
-python3 -m venv "$OUT/py" || die "python3 -m venv failed (apt-get install python3-venv)"
+python3 -m venv "$OUT/py" || die "python3 -m venv failed"
 "$OUT/py/bin/pip" install -q --disable-pip-version-check -r "$req" >&2 || die "pip install failed"
 mkdir -p "$OUT/python/tests"
 touch "$OUT/python/tests/__init__.py"
