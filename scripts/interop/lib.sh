@@ -28,8 +28,8 @@ die() { printf '[interop] error: %s\n' "$*" >&2; exit 1; }
 stamp_ok() { [[ -f "$OUT/stamps/$1" && "$(cat "$OUT/stamps/$1")" == "$2" ]]; }
 stamp_set() { printf '%s' "$2" >"$OUT/stamps/$1"; }
 
-# record_time PIECE SECONDS: the fresh-install time of a piece, kept for the
-# summary (a cached run does not overwrite it).
+# record_time PIECE SECONDS: how long a piece's last build took, kept for the
+# summary (a cached run builds nothing and leaves it).
 record_time() { printf '%s\n' "$2" >"$OUT/times/$1"; }
 
 hash_files() { cat "$@" | sha256sum | cut -c1-16; }

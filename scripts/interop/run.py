@@ -566,7 +566,7 @@ def write_results(out, results, inapplicable, clients, kinds, elapsed):
         md.append(line)
     times = install_times()
     if times:
-        md += ["", "## Fresh-install times (s; cached runs skip these)", ""]
+        md += ["", "## Build times (s) of the cached pieces, when each was last built (a cached run builds nothing)", ""]
         md += [f"- {k}: {v}" for k, v in times.items()]
     (out / "results.md").write_text("\n".join(md) + "\n")
     (out / "results.json").write_text(json.dumps(dict(
