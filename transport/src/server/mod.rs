@@ -84,7 +84,7 @@ mod stack;
 mod stop;
 
 pub use bound::Bound;
-pub use routes::Routes;
+pub use routes::{Routes, RoutesFuture};
 pub use stack::ServerLayer;
 pub use stop::StopSignal;
 

@@ -10,7 +10,8 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::fmt;
-use std::future::{Ready, ready};
+use std::future::{Future, Ready, ready};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -79,13 +80,33 @@ impl Routes {
     }
 }
 
-/// What a call to [`Routes`] returns.
+/// What a call to [`Routes`] returns: the response of the service the
+/// path names, or `UNIMPLEMENTED` when no service has that name.
+///
+/// Opaque, so that how the routing is done stays piperpc's own.
+#[must_use = "futures do nothing unless polled"]
+pub struct RoutesFuture(Call);
+
 type Call = Either<Oneshot<Named, Request<Body>>, Ready<Result<Response<Body>, Infallible>>>;
+
+impl Future for RoutesFuture {
+    type Output = Result<Response<Body>, Infallible>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0).poll(cx)
+    }
+}
+
+impl fmt::Debug for RoutesFuture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RoutesFuture").finish_non_exhaustive()
+    }
+}
 
 impl Service<Request<Body>> for Routes {
     type Response = Response<Body>;
     type Error = Infallible;
-    type Future = Call;
+    type Future = RoutesFuture;
 
     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         // Each call gets a clone of its service, readied on its own (as
@@ -93,15 +114,15 @@ impl Service<Request<Body>> for Routes {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, request: Request<Body>) -> Call {
+    fn call(&mut self, request: Request<Body>) -> RoutesFuture {
         if let Some(service) = self.service(request.uri().path()) {
-            return Either::Left(service.clone().oneshot(request));
+            return RoutesFuture(Either::Left(service.clone().oneshot(request)));
         }
         #[cfg(feature = "tonic-routes")]
         if let Some((_, fallback)) = &self.fallback {
-            return Either::Left(fallback.clone().oneshot(request));
+            return RoutesFuture(Either::Left(fallback.clone().oneshot(request)));
         }
-        Either::Right(ready(Ok(unimplemented())))
+        RoutesFuture(Either::Right(ready(Ok(unimplemented()))))
     }
 }
 
