@@ -28,7 +28,9 @@ target=x86_64-pc-windows-gnu
 wine=/usr/lib/wine/wine64
 wineserver=/usr/lib/wine/wineserver
 
-export WINEPREFIX="$root/target/wine-prefix"
+# A caller may pick another prefix: one run's `wineserver -k` at its end
+# kills every Wine process of its prefix, another run's too.
+export WINEPREFIX="${WINEPREFIX:-$root/target/wine-prefix}"
 export WINEDEBUG=-all
 # No Mono / Gecko install prompts while the prefix is created.
 export WINEDLLOVERRIDES="mscoree=;mshtml="
