@@ -105,8 +105,12 @@ impl Address {
             Address::NamedPipe(_) if !cfg!(windows) => {
                 "named pipes exist only on Windows; use unix:PATH or a bare name here"
             }
+            Address::Unix(path) if !cfg!(unix) && is_pipe_path(path) => {
+                "unix:\\\\.\\pipe\\NAME is grpc-js's spelling of a named pipe; piperpc writes it \\\\.\\pipe\\NAME (or NAME)"
+            }
             Address::Unix(_) if !cfg!(unix) => {
-                "piperpc serves Unix domain sockets only on Unix; use a named pipe or a bare name on Windows"
+                "piperpc does not support Unix domain sockets (AF_UNIX) on Windows, though Windows 10 and later have them; \
+                 use a named pipe (\\\\.\\pipe\\NAME) or a bare NAME"
             }
             Address::UnixAbstract(_) if !cfg!(any(target_os = "linux", target_os = "android")) => {
                 "abstract sockets exist only on Linux; use unix:PATH or a bare name"
@@ -118,6 +122,13 @@ impl Address {
             reason,
         })
     }
+}
+
+/// `\\.\pipe\NAME` (or `//./pipe/NAME`) written after `unix:`, as grpc-js
+/// names a pipe on Windows.
+fn is_pipe_path(path: &Path) -> bool {
+    let path = path.to_string_lossy().to_ascii_lowercase();
+    path.starts_with(r"\\.\pipe\") || path.starts_with("//./pipe/")
 }
 
 #[cfg(windows)]

@@ -182,6 +182,52 @@ fn unix_forms_are_refused_on_windows() {
     }
 }
 
+/// Windows 10 has AF_UNIX and other stacks (grpc-go, grpcurl) take
+/// `unix:PATH` there; piperpc does not, and says so (issue 26).
+#[cfg(windows)]
+#[test]
+fn unix_socket_paths_on_windows_say_af_unix_is_not_supported() {
+    for input in [
+        r"unix:C:\Users\me\app.sock",
+        "unix:app.sock",
+        "unix:///C:/app.sock",
+    ] {
+        let err = Address::parse(input).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Unsupported, "{input}: {err}");
+        let message = err.to_string();
+        assert!(message.contains(input), "{message}");
+        assert!(
+            message.contains("does not support Unix domain sockets (AF_UNIX) on Windows"),
+            "{message}"
+        );
+        assert!(message.contains(r"\\.\pipe\NAME"), "{message}");
+    }
+}
+
+/// grpc-js names a pipe `unix:\\.\pipe\NAME`: the error points to
+/// piperpc's spelling.
+#[cfg(windows)]
+#[test]
+fn grpc_js_pipe_spelling_points_to_the_pipe_form() {
+    for input in [
+        r"unix:\\.\pipe\app",
+        "unix:////./pipe/app",
+        r"unix:\\.\PIPE\app",
+    ] {
+        let err = Address::parse(input).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Unsupported, "{input}: {err}");
+        let message = err.to_string();
+        assert!(
+            message.contains("grpc-js's spelling of a named pipe"),
+            "{input}: {message}"
+        );
+        assert!(
+            message.contains(r"piperpc writes it \\.\pipe\NAME"),
+            "{message}"
+        );
+    }
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn abstract_is_accepted_on_linux() {
