@@ -188,10 +188,19 @@ func pipeType(pipe string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	h, err := windows.CreateFile(name, windows.GENERIC_READ|windows.GENERIC_WRITE, 0, nil,
-		windows.OPEN_EXISTING, 0, 0)
-	if err != nil {
-		return "", err
+	// Busy until the server's Accept makes its next instance: retry, as
+	// every client of a pipe does.
+	var h windows.Handle
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		h, err = windows.CreateFile(name, windows.GENERIC_READ|windows.GENERIC_WRITE, 0, nil,
+			windows.OPEN_EXISTING, 0, 0)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, windows.ERROR_PIPE_BUSY) || time.Now().After(deadline) {
+			return "", err
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	defer windows.CloseHandle(h)
 	var flags uint32
