@@ -10,7 +10,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
 use super::insecure::AcceptAnyServer;
-use super::pem::{self, invalid, invalid_from};
+use super::pem;
 use super::{ALPN_H2, explain, provider};
 use crate::{Address, Error};
 
@@ -62,7 +62,7 @@ impl ClientTls {
         let mut roots = RootCertStore::empty();
         for certificate in pem::certificates(pem.as_ref(), "TLS CA")? {
             roots.add(certificate).map_err(|e| {
-                invalid_from("TLS CA", format!("not a usable CA certificate: {e}"), e)
+                Error::invalid_option_from("TLS CA", format!("not a usable CA certificate: {e}"), e)
             })?;
         }
         self.roots = Some(Arc::new(roots));
@@ -166,7 +166,7 @@ impl ClientTls {
             (None, other) => other.to_string(),
         };
         ServerName::try_from(name.clone())
-            .map_err(|e| invalid_from("TLS server name", format!("`{name}`: {e}"), e))
+            .map_err(|e| Error::invalid_option_from("TLS server name", format!("`{name}`: {e}"), e))
     }
 
     fn config(&self) -> Result<Arc<rustls::ClientConfig>, Error> {
@@ -175,7 +175,7 @@ impl ClientTls {
         }
         let builder = rustls::ClientConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
-            .map_err(|e| invalid_from("TLS settings", e.to_string(), e))?;
+            .map_err(|e| Error::invalid_option_from("TLS settings", e.to_string(), e))?;
         let builder = if self.insecure {
             builder
                 .dangerous()
@@ -190,7 +190,7 @@ impl ClientTls {
             Some((chain, key)) => builder
                 .with_client_auth_cert(chain.clone(), key.clone_key())
                 .map_err(|e| {
-                    invalid_from(
+                    Error::invalid_option_from(
                         "client key",
                         format!("does not fit the certificate: {e}"),
                         e,
@@ -217,7 +217,7 @@ fn system_roots() -> Result<Arc<RootCertStore>, Error> {
     let mut roots = RootCertStore::empty();
     let (added, _) = roots.add_parsable_certificates(found.certs);
     if added == 0 {
-        return Err(invalid(
+        return Err(Error::invalid_option(
             "TLS CA",
             "no CA was given and the system offers none; name the server's CA".to_string(),
         ));

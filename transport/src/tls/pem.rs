@@ -14,9 +14,9 @@ pub(crate) fn certificates(
 ) -> Result<Vec<CertificateDer<'static>>, Error> {
     let certificates = CertificateDer::pem_slice_iter(pem)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| invalid_from(option, format!("not PEM certificates: {e}"), e))?;
+        .map_err(|e| Error::invalid_option_from(option, format!("not PEM certificates: {e}"), e))?;
     if certificates.is_empty() {
-        return Err(invalid(
+        return Err(Error::invalid_option(
             option,
             "no `BEGIN CERTIFICATE` block in it".to_string(),
         ));
@@ -29,14 +29,16 @@ pub(crate) fn private_key(
     pem: &[u8],
     option: &'static str,
 ) -> Result<PrivateKeyDer<'static>, Error> {
-    PrivateKeyDer::from_pem_slice(pem)
-        .map_err(|e| invalid_from(option, format!("no PEM private key in it: {e}"), e))
+    PrivateKeyDer::from_pem_slice(pem).map_err(|e| {
+        Error::invalid_option_from(option, format!("no PEM private key in it: {e}"), e)
+    })
 }
 
 /// The bytes of `path`, or an error naming it.
 pub(crate) fn read(path: &Path, option: &'static str) -> Result<Vec<u8>, Error> {
-    std::fs::read(path)
-        .map_err(|e| invalid_from(option, format!("cannot read {}: {e}", path.display()), e))
+    std::fs::read(path).map_err(|e| {
+        Error::invalid_option_from(option, format!("cannot read {}: {e}", path.display()), e)
+    })
 }
 
 /// Prefixes a failure with the file it came from.
@@ -53,17 +55,4 @@ pub(crate) fn in_file(path: &Path, error: Error) -> Error {
         },
         other => other,
     }
-}
-
-pub(crate) fn invalid(option: &'static str, reason: String) -> Error {
-    Error::invalid_option(option, reason)
-}
-
-/// As [`invalid`], keeping the error that said so as the source.
-pub(crate) fn invalid_from(
-    option: &'static str,
-    reason: String,
-    source: impl std::error::Error + Send + Sync + 'static,
-) -> Error {
-    Error::invalid_option_from(option, reason, source)
 }

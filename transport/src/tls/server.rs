@@ -8,7 +8,7 @@ use rustls::RootCertStore;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::WebPkiClientVerifier;
 
-use super::pem::{self, invalid_from};
+use super::pem;
 use super::{ALPN_H2, provider};
 use crate::Error;
 
@@ -107,7 +107,11 @@ impl ServerTls {
         let mut roots = RootCertStore::empty();
         for certificate in pem::certificates(pem.as_ref(), "client CA")? {
             roots.add(certificate).map_err(|e| {
-                invalid_from("client CA", format!("not a usable CA certificate: {e}"), e)
+                Error::invalid_option_from(
+                    "client CA",
+                    format!("not a usable CA certificate: {e}"),
+                    e,
+                )
             })?;
         }
         let roots = Arc::new(roots);
@@ -145,19 +149,21 @@ fn build(
 ) -> Result<Arc<rustls::ServerConfig>, Error> {
     let builder = rustls::ServerConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
-        .map_err(|e| invalid_from("TLS settings", e.to_string(), e))?;
+        .map_err(|e| Error::invalid_option_from("TLS settings", e.to_string(), e))?;
     let builder = match client_roots {
         Some(roots) => {
             let verifier = WebPkiClientVerifier::builder_with_provider(roots, provider())
                 .build()
-                .map_err(|e| invalid_from("client CA", e.to_string(), e))?;
+                .map_err(|e| Error::invalid_option_from("client CA", e.to_string(), e))?;
             builder.with_client_cert_verifier(verifier)
         }
         None => builder.with_no_client_auth(),
     };
     let mut config = builder
         .with_single_cert(chain.to_vec(), key.clone_key())
-        .map_err(|e| invalid_from("TLS key", format!("does not fit the certificate: {e}"), e))?;
+        .map_err(|e| {
+            Error::invalid_option_from("TLS key", format!("does not fit the certificate: {e}"), e)
+        })?;
     config.alpn_protocols = vec![ALPN_H2.to_vec()];
     Ok(Arc::new(config))
 }
