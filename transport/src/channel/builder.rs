@@ -168,7 +168,15 @@ impl ChannelBuilder {
     }
 
     /// Opens the connection now, so a wrong address, a missing server or a
-    /// hung one is reported here, by the typed [`Error`].
+    /// hung one is reported here, by the typed [`Error`]. It waits for the
+    /// server to answer the HTTP/2 handshake (one round trip more than the
+    /// socket's connect), which is what tells a live server from a hung one
+    /// that the kernel still completes connections for.
+    ///
+    /// A short-lived client whose first call is the point (a CLI, a hook, a
+    /// probe) can use [`connect_lazy`](Self::connect_lazy) instead: its
+    /// first call leaves without waiting for that answer and fails with the
+    /// same errors, as `UNAVAILABLE`.
     ///
     /// # Errors
     ///
@@ -185,7 +193,11 @@ impl ChannelBuilder {
     }
 
     /// A channel that connects on first use (and reports failures there, as
-    /// `UNAVAILABLE`).
+    /// `UNAVAILABLE`). A new connection's first calls are sent with the
+    /// client's side of the HTTP/2 handshake, without waiting for the
+    /// server's; a server that accepts and never answers fails them within
+    /// the connect timeout, with the message [`Error::HandshakeTimeout`]
+    /// gives.
     pub fn connect_lazy(self) -> Channel {
         let keepalive = self
             .keepalive

@@ -8,10 +8,14 @@
 //! is serialised, so many calls arriving at once after a server restart make
 //! one connection, not many.
 //!
-//! Opening includes the server's side of the HTTP/2 handshake (see
-//! `watch.rs`), and the whole of it, socket and handshake, is bounded by
-//! the connect timeout: a hung server fails the connect instead of hanging
-//! every call.
+//! A connection is handed to calls as soon as the client's side of the
+//! HTTP/2 handshake is written: the first call does not wait a round trip
+//! for the server's SETTINGS. The server's answer is still held to the
+//! connect timeout (`handshake.rs`), which bounds the socket's connect too:
+//! a hung server fails the calls sent to it with the error connecting
+//! would have given, instead of hanging them. [`Connection::answered`],
+//! behind [`ChannelBuilder::connect`](super::ChannelBuilder::connect), waits
+//! for the answer.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -21,7 +25,8 @@ use hyper_util::rt::TokioIo;
 use tokio::time::Instant;
 
 use super::disconnect::Peer;
-use super::watch::{self, Answer};
+use super::handshake::{self, Handshake};
+use super::watch;
 use crate::Error;
 use crate::connector::Connector;
 use crate::executor::{Driver, Gathering, Spawner};
@@ -29,11 +34,23 @@ use crate::http2::{self, Http2Settings, Keepalive};
 
 pub(crate) type Sender = SendRequest<tonic::body::Body>;
 
-/// A live connection: the handle calls are sent on, and its server end.
+/// A live connection: the handle calls are sent on, its server end, and
+/// whether that answered.
 #[derive(Clone, Debug)]
 pub(crate) struct Link {
     pub(crate) sender: Sender,
     pub(super) peer: Arc<Peer>,
+    handshake: Arc<Handshake>,
+}
+
+impl Link {
+    /// `Ok` once the server answered the HTTP/2 handshake (at once, when it
+    /// has); else the error connecting failed with, within the connect
+    /// timeout. A call that failed asks: on a connection never answered,
+    /// that error says what went wrong, where hyper says "broken pipe".
+    pub(crate) async fn answered(&self) -> Result<(), Error> {
+        self.handshake.outcome().await
+    }
 }
 
 #[derive(Debug)]
@@ -69,7 +86,8 @@ impl Connection {
         &self.connector
     }
 
-    /// A live connection, opened if there is none.
+    /// A live connection, opened if there is none. A new one may not have
+    /// been answered yet: calls are sent on it at once.
     pub(crate) async fn link(&self) -> Result<Link, Error> {
         if let Some(link) = self.live() {
             return Ok(link);
@@ -80,6 +98,18 @@ impl Connection {
         }
         let link = self.open().await?;
         *self.lock() = Some(link.clone());
+        Ok(link)
+    }
+
+    /// A live connection whose server answered the HTTP/2 handshake, opened
+    /// if there is none: what connecting eagerly promises. A server that
+    /// never answers fails this within the connect timeout.
+    pub(crate) async fn answered(&self) -> Result<Link, Error> {
+        let link = self.link().await?;
+        if let Err(error) = link.answered().await {
+            self.discard(&link);
+            return Err(error);
+        }
         Ok(link)
     }
 
@@ -114,47 +144,26 @@ impl Connection {
                 address: address.clone(),
                 timeout: self.connect_timeout,
             })??;
-        let tls = stream.is_tls();
-        let (stream, answered, last_read) = watch::watch(stream, self.keepalive.is_some());
+        let handshake = Handshake::new(address.clone(), stream.is_tls(), self.connect_timeout);
+        let (stream, last_read) = watch::watch(stream, handshake.clone(), self.keepalive.is_some());
         let spawner = Spawner::default();
         let (sender, connection) =
             http2::client_builder(spawner.clone(), &self.http2, self.keepalive)
                 .handshake(TokioIo::new(Gathering::new(stream)))
                 .await
                 .map_err(|e| Error::io(address, "start HTTP/2 with", std::io::Error::other(e)))?;
-        let driver = tokio::spawn(Driver::new(address.clone(), connection, &spawner));
-        let failure = match tokio::time::timeout_at(deadline, answered.wait()).await {
-            Ok(Answer::Answered) => {
-                let keepalive = last_read.zip(self.keepalive);
-                let peer = Arc::new(Peer::new(address.clone(), keepalive));
-                return Ok(Link { sender, peer });
-            }
-            Ok(Answer::Closed(source)) => refused(address, tls, source),
-            Err(_) => Error::HandshakeTimeout {
-                address: address.clone(),
-                timeout: self.connect_timeout,
-            },
-        };
-        // Closes the stream now; a hung server gets no GOAWAY to ignore.
-        driver.abort();
-        Err(failure)
+        let driver = Driver::new(address.clone(), connection, &spawner);
+        tokio::spawn(handshake::guard(handshake.clone(), deadline, driver));
+        let keepalive = last_read.zip(self.keepalive);
+        let peer = Arc::new(Peer::new(address.clone(), keepalive));
+        Ok(Link {
+            sender,
+            peer,
+            handshake,
+        })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Link>> {
         self.current.lock().unwrap_or_else(|e| e.into_inner())
     }
-}
-
-/// The server closed the connection before answering the HTTP/2 handshake.
-/// Over TLS 1.3 that is where a server refusing the client's certificate
-/// says so, with an alert; a server that hangs up without one most likely
-/// refused it too.
-fn refused(address: &crate::Address, tls: bool, source: std::io::Error) -> Error {
-    #[cfg(feature = "tls")]
-    if tls {
-        return crate::tls::explain::refused_after_handshake(address, source);
-    }
-    #[cfg(not(feature = "tls"))]
-    let _ = tls; // Without the feature no stream is TLS.
-    Error::io(address, "start HTTP/2 with", source)
 }

@@ -5,10 +5,10 @@
 //! - sends each call straight on the HTTP/2 connection, without tonic's
 //!   queue-and-worker hop (see `connection.rs`), with HTTP/2 settings for
 //!   local links ([`crate::http2`]);
-//! - counts the server's answer to the HTTP/2 handshake as part of
-//!   connecting, within the connect timeout (`watch.rs`), and pings a
-//!   local server that falls silent (keepalive), so a hung server fails
-//!   calls with `UNAVAILABLE` instead of hanging them;
+//! - holds the server's answer to the HTTP/2 handshake to the connect
+//!   timeout (`handshake.rs`) without making the first call wait for it,
+//!   and pings a local server that falls silent (keepalive), so a hung
+//!   server fails calls with `UNAVAILABLE` instead of hanging them;
 //! - fails calls cut off by a broken connection with `UNAVAILABLE`, as gRPC
 //!   specifies (tonic says UNKNOWN or CANCELLED), and reconnects on the next
 //!   call (`disconnect.rs`);
@@ -20,6 +20,7 @@ mod body;
 mod builder;
 mod connection;
 mod disconnect;
+mod handshake;
 mod watch;
 
 use std::future::Future;
@@ -87,9 +88,11 @@ impl Channel {
         self.connection.connector().address()
     }
 
-    /// Opens the connection now, unless one is open.
+    /// Opens the connection now, unless one is open, and waits for the
+    /// server to answer it: connecting eagerly is for failing fast, so a
+    /// hung server fails here, not at the first call.
     pub(crate) async fn ready(&self) -> Result<(), crate::Error> {
-        self.connection.link().await.map(drop)
+        self.connection.answered().await.map(drop)
     }
 }
 
@@ -141,6 +144,14 @@ impl tower::Service<http::Request<tonic::body::Body>> for Channel {
                             }
                         },
                     };
+                    // On a connection its server never answered, the call
+                    // fails as connecting did (a hung server, a refusal),
+                    // not with hyper's broken pipe, and is not retried: a
+                    // new connection would wait the connect timeout again.
+                    if let Err(failed) = link.answered().await {
+                        connection.discard(&link);
+                        return Err(unavailable(failed));
+                    }
                     match unsent {
                         Some(unsent) if !retried => {
                             retried = true;

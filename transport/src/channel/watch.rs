@@ -11,8 +11,10 @@
 //! An HTTP/2 server's first bytes must be its SETTINGS frame, so the first
 //! bytes read from the stream mean "a live HTTP/2 peer answered".
 //! [`watch`] wraps the stream to report that moment (or the stream's end
-//! before it), and opening a connection waits for it within the connect
-//! timeout.
+//! before it) to the connection's [`Handshake`], which holds the connection
+//! to the connect timeout (`handshake.rs`). It reports from within the
+//! read or write that saw it, before hyper hears of it, so a call that
+//! fails on a connection never answered already finds why.
 //!
 //! When a keepalive ping goes unanswered, hyper closes the connection and
 //! the calls open on it see only "broken pipe". The wrapper also notes when
@@ -28,33 +30,8 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::sync::oneshot;
 
-/// How the server's side of the handshake began.
-#[derive(Debug)]
-pub(super) enum Answer {
-    /// The server sent its first bytes.
-    Answered,
-    /// The stream ended, or failed, before the server sent anything.
-    Closed(io::Error),
-}
-
-/// Resolves once the server has sent its first bytes, or the stream is gone.
-#[derive(Debug)]
-pub(super) struct Answered(oneshot::Receiver<Answer>);
-
-impl Answered {
-    pub(super) async fn wait(self) -> Answer {
-        self.0.await.unwrap_or_else(|_| {
-            // The connection was dropped before it read anything (hyper
-            // gave up on it, say, after a failed write).
-            Answer::Closed(io::Error::new(
-                io::ErrorKind::ConnectionAborted,
-                "the connection closed before the server answered",
-            ))
-        })
-    }
-}
+use super::handshake::Handshake;
 
 /// When the server last sent anything, or closed the stream.
 #[derive(Debug)]
@@ -84,21 +61,20 @@ impl LastRead {
     }
 }
 
-/// `stream`, reporting its first read to the returned [`Answered`] and,
-/// when `last_read` is given, noting every read there.
+/// `stream`, reporting its first read to `handshake` and, when
+/// `last_read` is asked for, noting every read in the one returned.
 pub(super) fn watch<S>(
     stream: S,
+    handshake: Arc<Handshake>,
     last_read: bool,
-) -> (Watched<S>, Answered, Option<Arc<LastRead>>) {
-    let (tx, rx) = oneshot::channel();
+) -> (Watched<S>, Option<Arc<LastRead>>) {
     let last_read = last_read.then(|| Arc::new(LastRead::new()));
     (
         Watched {
             inner: stream,
-            first_read: Some(tx),
+            first_read: Some(handshake),
             last_read: last_read.clone(),
         },
-        Answered(rx),
         last_read,
     )
 }
@@ -107,16 +83,34 @@ pub(super) fn watch<S>(
 #[derive(Debug)]
 pub(super) struct Watched<S> {
     inner: S,
-    first_read: Option<oneshot::Sender<Answer>>,
+    /// Until the first read, where to report it.
+    first_read: Option<Arc<Handshake>>,
     last_read: Option<Arc<LastRead>>,
 }
 
 impl<S> Watched<S> {
-    fn report(&mut self, answer: Answer) {
-        if let Some(tx) = self.first_read.take() {
-            // Nobody waits any more when opening already gave up.
-            let _ = tx.send(answer);
+    fn answered(&mut self) {
+        if let Some(handshake) = self.first_read.take() {
+            handshake.answered();
         }
+    }
+
+    fn closed(&mut self, error: io::Error) {
+        if let Some(handshake) = self.first_read.take() {
+            handshake.closed(error);
+        }
+    }
+}
+
+impl<S> Drop for Watched<S> {
+    /// Dropped before it read anything: hyper gave up on the connection
+    /// (say, after a failed write), so the calls waiting on it need not
+    /// wait for the connect timeout to learn it.
+    fn drop(&mut self) {
+        self.closed(io::Error::new(
+            io::ErrorKind::ConnectionAborted,
+            "the connection closed before the server answered",
+        ));
     }
 }
 
@@ -133,14 +127,12 @@ impl<S: AsyncRead + Unpin> AsyncRead for Watched<S> {
         }
         if self.first_read.is_some() {
             match &polled {
-                Poll::Ready(Ok(())) if buf.filled().len() > before => {
-                    self.report(Answer::Answered);
-                }
-                Poll::Ready(Ok(())) => self.report(Answer::Closed(io::Error::new(
+                Poll::Ready(Ok(())) if buf.filled().len() > before => self.answered(),
+                Poll::Ready(Ok(())) => self.closed(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
                     "the server closed the connection without answering",
-                ))),
-                Poll::Ready(Err(error)) => self.report(Answer::Closed(copy(error))),
+                )),
+                Poll::Ready(Err(error)) => self.closed(copy(error)),
                 Poll::Pending => {}
             }
         }
@@ -165,7 +157,7 @@ impl<S: AsyncRead + Unpin> Watched<S> {
                 Poll::Ready(Err(said)) => said,
                 _ => copy(error),
             };
-            self.report(Answer::Closed(copy(&said)));
+            self.closed(copy(&said));
         }
         polled
     }
@@ -207,7 +199,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for Watched<S> {
 /// A copy of `error` for the connect to report, while hyper gets the
 /// original. A TLS error keeps its type, so the connect can say what it
 /// means.
-fn copy(error: &io::Error) -> io::Error {
+pub(super) fn copy(error: &io::Error) -> io::Error {
     #[cfg(feature = "tls")]
     if let Some(copy) = crate::tls::explain::copy(error) {
         return copy;
@@ -218,12 +210,24 @@ fn copy(error: &io::Error) -> io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::channel::handshake::Answer;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// `stream` watched, with the handshake it reports to.
+    fn watched<S>(
+        stream: S,
+        last_read: bool,
+    ) -> (Watched<S>, Arc<Handshake>, Option<Arc<LastRead>>) {
+        let address = crate::Address::parse("unix:/nowhere/test.sock").expect("an address");
+        let handshake = Handshake::new(address, false, Duration::from_secs(1));
+        let (stream, last_read) = watch(stream, handshake.clone(), last_read);
+        (stream, handshake, last_read)
+    }
 
     #[tokio::test]
     async fn first_bytes_are_reported() {
         let (client, mut server) = tokio::io::duplex(64);
-        let (mut client, answered, last_read) = watch(client, true);
+        let (mut client, answered, last_read) = watched(client, true);
         let last_read = last_read.expect("asked for");
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert!(last_read.silence() >= Duration::from_millis(50));
@@ -231,20 +235,20 @@ mod tests {
         let reading = Instant::now();
         let mut buf = [0u8; 4];
         client.read_exact(&mut buf).await.unwrap();
-        assert!(matches!(answered.wait().await, Answer::Answered));
+        assert!(matches!(answered.settled().await, Answer::Answered));
         assert!(last_read.silence() <= reading.elapsed());
     }
 
     #[tokio::test]
     async fn a_close_before_any_byte_is_reported() {
         let (client, server) = tokio::io::duplex(64);
-        let (mut client, answered, _) = watch(client, false);
+        let (mut client, answered, _) = watched(client, false);
         drop(server);
         let mut buf = [0u8; 4];
         assert_eq!(client.read(&mut buf).await.unwrap(), 0);
-        match answered.wait().await {
+        match answered.settled().await {
             Answer::Closed(error) => assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof),
-            Answer::Answered => panic!("an EOF is no answer"),
+            _ => panic!("an EOF is no answer"),
         }
     }
 
@@ -282,7 +286,7 @@ mod tests {
     #[tokio::test]
     async fn a_failed_write_reports_what_the_server_said_before_closing() {
         let said = io::Error::new(io::ErrorKind::InvalidData, "refused: no certificate");
-        let (mut stream, answered, _) = watch(Refusing { said: Some(said) }, false);
+        let (mut stream, answered, _) = watched(Refusing { said: Some(said) }, false);
         let written = stream.write_all(b"PRI * HTTP/2.0").await.unwrap_err();
         assert_eq!(
             written.kind(),
@@ -290,28 +294,28 @@ mod tests {
             "the writer sees its own error"
         );
         drop(stream);
-        match answered.wait().await {
+        match answered.settled().await {
             Answer::Closed(error) => assert_eq!(error.to_string(), "refused: no certificate"),
-            Answer::Answered => panic!("a refusal is no answer"),
+            _ => panic!("a refusal is no answer"),
         }
     }
 
     #[tokio::test]
     async fn a_failed_write_with_nothing_to_read_reports_itself() {
-        let (mut stream, answered, _) = watch(Refusing { said: None }, false);
+        let (mut stream, answered, _) = watched(Refusing { said: None }, false);
         stream.write_all(b"PRI").await.unwrap_err();
         drop(stream);
-        match answered.wait().await {
+        match answered.settled().await {
             Answer::Closed(error) => assert_eq!(error.kind(), io::ErrorKind::BrokenPipe),
-            Answer::Answered => panic!("a refusal is no answer"),
+            _ => panic!("a refusal is no answer"),
         }
     }
 
     #[tokio::test]
     async fn a_dropped_stream_is_reported() {
         let (client, _server) = tokio::io::duplex(64);
-        let (client, answered, _) = watch(client, false);
+        let (client, answered, _) = watched(client, false);
         drop(client);
-        assert!(matches!(answered.wait().await, Answer::Closed(_)));
+        assert!(matches!(answered.settled().await, Answer::Closed(_)));
     }
 }
