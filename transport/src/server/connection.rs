@@ -3,6 +3,7 @@
 //! the connection's maximum age.
 
 use std::fmt::Debug;
+use std::pin::Pin;
 use std::time::Duration;
 
 use hyper::server::conn::http2;
@@ -88,24 +89,28 @@ where
     } else {
         Spawner::default()
     };
-    let http = builder(settings, spawner.clone())
+    let mut http = builder(settings, spawner.clone())
         .serve_connection(TokioIo::new(io), TowerToHyperService::new(service));
     let max_age = settings.max_connection_age;
     let grace = settings.grace;
     let serving = async move {
-        let mut http = std::pin::pin!(http);
+        // Polled where it was captured, through `&mut`, never moved (into
+        // a `pin!` or an `.await`): an async block keeps a captured value
+        // and what it is moved into in two slots, which doubled every
+        // connection's task (hyper's connection is over 2 KiB). It is
+        // `Unpin`, so no pinning is needed.
         let stopped = tokio::select! {
-            ended = http.as_mut() => return ended,
+            ended = &mut http => return ended,
             _ = stopping.wait_for(|&stop| stop) => true,
             _ = aged(max_age) => false,
         };
-        http.as_mut().graceful_shutdown();
+        Pin::new(&mut http).graceful_shutdown();
         if stopped {
             // The server's stop bounds what follows.
-            return http.await;
+            return (&mut http).await;
         }
         // Too old: no new calls; the open ones get the grace period.
-        match tokio::time::timeout(grace, http).await {
+        match tokio::time::timeout(grace, &mut http).await {
             Ok(ended) => ended,
             Err(_) => {
                 tracing::debug!("connection past its maximum age closed after the grace period");
