@@ -66,6 +66,15 @@ impl<C, P> Driver<C, P> {
         }
     }
 
+    /// The size of the future it drives: what every connection's task
+    /// keeps on the heap for its whole life.
+    #[cfg(test)]
+    pub(crate) fn dispatcher_size(&self) -> usize {
+        self.dispatcher
+            .as_ref()
+            .map_or(0, |dispatcher| std::mem::size_of_val(&**dispatcher))
+    }
+
     /// Warns when one of its polls holds the thread for long
     /// ([`super::slow`]): a server's connection, whose parts run the
     /// application's handlers.

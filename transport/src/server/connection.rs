@@ -38,7 +38,7 @@ pub(super) fn serve<IO, X, P>(
     settings: &Settings,
     drain: Drain,
     mut stopping: tokio::sync::watch::Receiver<bool>,
-) -> impl Future<Output = ()> + Send + use<IO, X, P>
+) -> Driver<impl Future<Output = Result<(), hyper::Error>> + Send + use<IO, X, P>, P>
 where
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     X: Fn(&mut http::Extensions) + Clone + Send + Sync + 'static,

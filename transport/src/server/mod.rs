@@ -82,6 +82,8 @@ mod recover;
 mod routes;
 mod stack;
 mod stop;
+#[cfg(test)]
+mod task_size;
 
 pub use bound::Bound;
 pub use routes::{Routes, RoutesFuture};
