@@ -7,7 +7,7 @@ use http::{HeaderMap, Request, Response};
 use http_body::{Body, Frame, SizeHint};
 use tower::{Layer, Service};
 
-use super::{GRPC_TIMEOUT, Timer, parse};
+use super::{Timer, call_timeout};
 
 /// Ends responses that outlive the call's `grpc-timeout` with
 /// `DEADLINE_EXCEEDED`; add it with `Server::builder().layer(DeadlineLayer::new())`.
@@ -26,32 +26,7 @@ impl<S> Layer<S> for DeadlineLayer {
     type Service = DeadlineService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        DeadlineService {
-            inner,
-            enabled: true,
-            cap: None,
-        }
-    }
-}
-
-/// [`DeadlineLayer`] as the server's settings have it: the caller's
-/// deadline honoured or not, and a deadline of the server's own for every
-/// call (the shorter wins), leaving the service type the same either way.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct SwitchableDeadlineLayer {
-    pub(crate) enabled: bool,
-    pub(crate) cap: Option<std::time::Duration>,
-}
-
-impl<S> Layer<S> for SwitchableDeadlineLayer {
-    type Service = DeadlineService<S>;
-
-    fn layer(&self, inner: S) -> Self::Service {
-        DeadlineService {
-            inner,
-            enabled: self.enabled,
-            cap: self.cap,
-        }
+        DeadlineService { inner }
     }
 }
 
@@ -59,8 +34,6 @@ impl<S> Layer<S> for SwitchableDeadlineLayer {
 #[derive(Clone, Debug)]
 pub struct DeadlineService<S> {
     inner: S,
-    enabled: bool,
-    cap: Option<std::time::Duration>,
 }
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for DeadlineService<S>
@@ -80,15 +53,7 @@ where
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         // The clock starts when the request arrives, as the caller's did
         // when it sent it.
-        let asked = match self.enabled {
-            true => request.headers().get(GRPC_TIMEOUT).and_then(parse),
-            false => None,
-        };
-        let timeout = match (asked, self.cap) {
-            (Some(asked), Some(cap)) => Some(asked.min(cap)),
-            (asked, cap) => asked.or(cap),
-        };
-        let mut timer = Timer::new(timeout);
+        let mut timer = Timer::new(call_timeout(request.headers(), true, None));
         let response = self.inner.call(request);
         Box::pin(async move {
             // A handler still working at the deadline is answered
@@ -162,11 +127,13 @@ where
     }
 }
 
-fn deadline_status(timeout: std::time::Duration) -> tonic::Status {
+/// The status of a call that outlived its deadline of `timeout`.
+pub(crate) fn deadline_status(timeout: std::time::Duration) -> tonic::Status {
     tonic::Status::deadline_exceeded(format!("deadline of {timeout:?} exceeded"))
 }
 
-fn deadline_trailers(timeout: std::time::Duration) -> HeaderMap {
+/// Trailers that end a stream at its deadline of `timeout`.
+pub(crate) fn deadline_trailers(timeout: std::time::Duration) -> HeaderMap {
     status_trailers(&deadline_status(timeout))
 }
 

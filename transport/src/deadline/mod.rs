@@ -12,15 +12,33 @@ mod layer;
 mod timer;
 
 pub use layer::{DeadlineBody, DeadlineLayer, DeadlineService};
-pub(crate) use layer::{SwitchableDeadlineLayer, status_trailers};
+pub(crate) use layer::{deadline_status, deadline_trailers, status_trailers};
 pub(crate) use timer::Timer;
 
 use std::time::Duration;
 
-use http::HeaderValue;
+use http::{HeaderMap, HeaderValue};
 
 /// The header that carries a call's deadline.
 pub(crate) const GRPC_TIMEOUT: &str = "grpc-timeout";
+
+/// The deadline a call with request `headers` gets: the caller's
+/// `grpc-timeout` if `honoured`, capped by the server's own `cap` (the
+/// shorter wins).
+pub(crate) fn call_timeout(
+    headers: &HeaderMap,
+    honoured: bool,
+    cap: Option<Duration>,
+) -> Option<Duration> {
+    let asked = match honoured {
+        true => headers.get(GRPC_TIMEOUT).and_then(parse),
+        false => None,
+    };
+    match (asked, cap) {
+        (Some(asked), Some(cap)) => Some(asked.min(cap)),
+        (asked, cap) => asked.or(cap),
+    }
+}
 
 /// Parses a `grpc-timeout` value: up to 8 digits and a unit (`H M S m u n`).
 pub(crate) fn parse(value: &HeaderValue) -> Option<Duration> {

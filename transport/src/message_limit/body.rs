@@ -3,7 +3,7 @@ use std::task::{Context, Poll};
 
 use http_body::{Body, Frame, SizeHint};
 
-use super::fix_status;
+use super::fix_trailers;
 
 /// A response body whose trailers get the same status rewrite.
 #[derive(Debug)]
@@ -39,17 +39,7 @@ impl<B: Body + Unpin> Body for FixedTrailers<B> {
         if !enabled {
             return polled;
         }
-        polled.map(|frame| {
-            frame.map(|frame| {
-                frame.map(|frame| match frame.into_trailers() {
-                    Ok(mut trailers) => {
-                        fix_status(&mut trailers);
-                        Frame::trailers(trailers)
-                    }
-                    Err(frame) => frame,
-                })
-            })
-        })
+        polled.map(|frame| frame.map(|frame| frame.map(fix_trailers)))
     }
 
     fn is_end_stream(&self) -> bool {

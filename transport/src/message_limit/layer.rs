@@ -25,19 +25,3 @@ impl<S> Layer<S> for ResourceExhaustedLayer {
         }
     }
 }
-
-/// [`ResourceExhaustedLayer`] that the server's settings may switch off,
-/// leaving the service type the same either way.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct SwitchableResourceExhaustedLayer(pub(crate) bool);
-
-impl<S> Layer<S> for SwitchableResourceExhaustedLayer {
-    type Service = ResourceExhausted<S>;
-
-    fn layer(&self, inner: S) -> Self::Service {
-        ResourceExhausted {
-            inner,
-            enabled: self.0,
-        }
-    }
-}

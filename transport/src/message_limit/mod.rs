@@ -13,10 +13,10 @@ mod service;
 
 pub use body::FixedTrailers;
 pub use layer::ResourceExhaustedLayer;
-pub(crate) use layer::SwitchableResourceExhaustedLayer;
 pub use service::ResourceExhausted;
 
 use http::{HeaderMap, HeaderValue};
+use http_body::Frame;
 
 const OUT_OF_RANGE: &str = "11";
 const RESOURCE_EXHAUSTED: &str = "8";
@@ -39,6 +39,17 @@ pub(crate) fn fix_status(headers: &mut HeaderMap) {
     };
     if is_out_of_range && is_too_large() {
         headers.insert("grpc-status", HeaderValue::from_static(RESOURCE_EXHAUSTED));
+    }
+}
+
+/// `frame` with [`fix_status`] applied if it is trailers.
+pub(crate) fn fix_trailers<D>(frame: Frame<D>) -> Frame<D> {
+    match frame.into_trailers() {
+        Ok(mut trailers) => {
+            fix_status(&mut trailers);
+            Frame::trailers(trailers)
+        }
+        Err(frame) => frame,
     }
 }
 

@@ -10,16 +10,14 @@ use hyper::server::conn::http2;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite};
-use tonic::body::Body;
 use tower::ServiceBuilder;
 
 use super::Settings;
-use super::drain::{Drain, DrainLayer};
+use super::call::{CallService, CallSettings};
+use super::drain::Drain;
 use super::recover::Recover;
 use super::stack::Application;
-use crate::deadline::SwitchableDeadlineLayer;
 use crate::executor::{Driver, Spawner};
-use crate::message_limit::SwitchableResourceExhaustedLayer;
 
 /// Serves `io` until the client leaves or, once `stopping` says so (or
 /// the connection reached its maximum age), until its open calls are done
@@ -65,25 +63,19 @@ where
     } else {
         application
     };
-    let service = ServiceBuilder::new()
-        // What tonic's server does for a `Connected` stream: handlers find
-        // the caller in their request's extensions.
-        .map_request(move |request: http::Request<hyper::body::Incoming>| {
-            let mut request = request.map(Body::new);
-            extensions(request.extensions_mut());
-            request
-        })
-        .layer(SwitchableResourceExhaustedLayer(
-            settings.resource_exhausted,
-        ))
-        .layer(SwitchableDeadlineLayer {
-            enabled: settings.deadlines,
+    // What tonic's server does for a `Connected` stream (handlers find the
+    // caller in their request's extensions), and the rest of the server's
+    // own work around each call, in one service.
+    let service = CallService::new(
+        Recover::new(limited),
+        extensions,
+        CallSettings {
+            resource_exhausted: settings.resource_exhausted,
+            deadlines: settings.deadlines,
             cap: settings.timeout,
-        })
-        .layer(DrainLayer {
-            drain: settings.drain.then_some(drain),
-        })
-        .service(Recover::new(limited));
+        },
+        settings.drain.then_some(drain),
+    );
     let spawner = if settings.spawn_calls {
         Spawner::spawning()
     } else {

@@ -73,6 +73,7 @@
 
 mod accept;
 mod bound;
+mod call;
 mod connection;
 mod drain;
 #[cfg(unix)]

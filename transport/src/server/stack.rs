@@ -12,8 +12,9 @@
 //! 7. the application's layers ([`Server::layer`](super::Server::layer)),
 //!    then the routes to its services.
 //!
-//! 1 to 6 are made for each connection (the concurrency limit counts one
-//! connection's calls), in [`super::connection`]; 7 is made here once, at
+//! 1 to 5 are one service ([`super::call`]), made for each connection with
+//! 6 (the concurrency limit counts one connection's calls) in
+//! [`super::connection`]; 7 is made here once, at
 //! bind, and cloned per connection behind one box, so the server's types do
 //! not grow with the application's layers.
 
