@@ -34,13 +34,12 @@ use crate::http2::{self, Http2Settings, Keepalive};
 
 pub(crate) type Sender = SendRequest<tonic::body::Body>;
 
-/// A live connection: the handle calls are sent on, its server end, and
-/// whether that answered.
+/// A live connection: the handle calls are sent on, and its server end
+/// (with whether that answered).
 #[derive(Clone, Debug)]
 pub(crate) struct Link {
     pub(crate) sender: Sender,
     pub(super) peer: Arc<Peer>,
-    handshake: Arc<Handshake>,
 }
 
 impl Link {
@@ -49,7 +48,7 @@ impl Link {
     /// timeout. A call that failed asks: on a connection never answered,
     /// that error says what went wrong, where hyper says "broken pipe".
     pub(crate) async fn answered(&self) -> Result<(), Error> {
-        self.handshake.outcome().await
+        self.peer.handshake.outcome().await
     }
 }
 
@@ -155,12 +154,8 @@ impl Connection {
         let driver = Driver::new(address.clone(), connection, &spawner);
         tokio::spawn(handshake::guard(handshake.clone(), deadline, driver));
         let keepalive = last_read.zip(self.keepalive);
-        let peer = Arc::new(Peer::new(address.clone(), keepalive));
-        Ok(Link {
-            sender,
-            peer,
-            handshake,
-        })
+        let peer = Arc::new(Peer::new(address.clone(), keepalive, handshake));
+        Ok(Link { sender, peer })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Link>> {

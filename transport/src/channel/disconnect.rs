@@ -7,6 +7,7 @@ use std::sync::Arc;
 use tonic::{Code, Status};
 
 use super::BoxError;
+use super::handshake::Handshake;
 use super::watch::LastRead;
 use crate::Address;
 use crate::http2::Keepalive;
@@ -17,11 +18,23 @@ pub(super) struct Peer {
     address: Address,
     /// When the server last sent anything, and the keepalive settings.
     keepalive: Option<(Arc<LastRead>, Keepalive)>,
+    /// Whether the server answered the HTTP/2 handshake: a connection lost
+    /// before it did failed as a connect (`handshake.rs`). Here rather than
+    /// beside the `Arc<Peer>` in a `Link`, so a call clones one `Arc`.
+    pub(super) handshake: Arc<Handshake>,
 }
 
 impl Peer {
-    pub(super) fn new(address: Address, keepalive: Option<(Arc<LastRead>, Keepalive)>) -> Peer {
-        Peer { address, keepalive }
+    pub(super) fn new(
+        address: Address,
+        keepalive: Option<(Arc<LastRead>, Keepalive)>,
+        handshake: Arc<Handshake>,
+    ) -> Peer {
+        Peer {
+            address,
+            keepalive,
+            handshake,
+        }
     }
 
     /// Why the connection was lost. hyper reports an unanswered keepalive
