@@ -39,8 +39,9 @@
 //!   same executable (so no other binary must be built first).
 //! - [`client`], [`grpc`]: one connection to a subject, one API.
 //! - [`session`], [`memory`], [`unary`], [`connect`], [`concurrency`],
-//!   [`streaming`]: the measurements; [`rss`], [`stats`], [`machine`]:
-//!   what they read.
+//!   [`streaming`]: the measurements; [`idle`]: thousands of idle
+//!   connections (full runs), with [`fd_limit`]; [`rss`], [`stats`],
+//!   [`machine`]: what they read.
 //! - [`results`], [`report`], [`json`], [`charts`], [`svg`]: the output;
 //!   [`progress`]: the bar on stderr; [`profile`]: calls to profile; [`placement`]: which CPUs run what.
 //! - [`attacks`]: `piperpc-bench attacks`, hostile HTTP/2 clients against
@@ -55,8 +56,10 @@ mod charts;
 mod client;
 mod concurrency;
 mod connect;
+mod fd_limit;
 mod floor;
 mod grpc;
+mod idle;
 mod json;
 mod machine;
 mod memory;

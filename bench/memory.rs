@@ -4,7 +4,9 @@
 //! what a freshly started server holds. Each connection then makes one call
 //! (so a gRPC one is a real HTTP/2 connection with its streams' state, not
 //! a bare socket) and stays open while the server's memory is read. One
-//! subject at a time, since each has its own server process.
+//! subject at a time, since each has its own server process. Full runs
+//! then open thousands of idle connections to the gRPC servers
+//! ([`crate::idle`]).
 
 use crate::client::Conn;
 use crate::plan::Plan;
@@ -16,8 +18,8 @@ use crate::session::Session;
 const MIB: f64 = 1024.0 * 1024.0;
 
 /// Measurement steps this part takes.
-pub fn steps(_plan: &Plan) -> u64 {
-    Subject::ALL.len() as u64
+pub fn steps(plan: &Plan) -> u64 {
+    Subject::ALL.len() as u64 + crate::idle::steps(plan)
 }
 
 /// Measures every server's memory, idle and with connections open.
@@ -84,5 +86,7 @@ pub async fn measure(session: &Session, servers: &Servers) -> anyhow::Result<Vec
             per_connection.set(subject, single(grown / n as f64 / 1024.0));
         }
     }
-    Ok(vec![idle, busy, per_connection])
+    let mut figures = vec![idle, busy, per_connection];
+    figures.extend(crate::idle::measure(session, servers).await?);
+    Ok(figures)
 }

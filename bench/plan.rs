@@ -59,6 +59,9 @@ pub struct Plan {
     pub ping_pong_size: usize,
     /// Open connections for the memory figure.
     pub idle_connections: usize,
+    /// Idle connections of the many-connections figures ([`crate::idle`]);
+    /// `None`: not measured (quick and smoke runs).
+    pub many_idle_connections: Option<usize>,
     /// Pause before reading a server's memory, so it has settled.
     #[serde(serialize_with = "seconds")]
     pub settle: Duration,
@@ -81,6 +84,7 @@ impl Plan {
             bytes_per_stream: 16 * MIB,
             ping_pong_size: 64 * KIB,
             idle_connections: 256,
+            many_idle_connections: Some(10_000),
             settle: Duration::from_millis(500),
         };
         match mode {
@@ -92,6 +96,7 @@ impl Plan {
                 batch: Duration::from_millis(200),
                 warmup: Duration::from_millis(150),
                 settle: Duration::from_millis(300),
+                many_idle_connections: None,
                 ..full
             },
             Mode::Smoke => Plan {
@@ -100,6 +105,7 @@ impl Plan {
                 warmup: Duration::from_millis(10),
                 bytes_per_stream: MIB,
                 idle_connections: 16,
+                many_idle_connections: None,
                 settle: Duration::from_millis(100),
                 ..full
             },

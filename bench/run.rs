@@ -15,7 +15,7 @@ use crate::progress::Progress;
 use crate::results::{Figure, Group, Report};
 use crate::servers::Servers;
 use crate::session::Session;
-use crate::{charts, concurrency, connect, json, memory, report, streaming, unary};
+use crate::{charts, concurrency, connect, idle, json, memory, report, streaming, unary};
 
 /// Runs the benchmark `args` asks for.
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
@@ -52,6 +52,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     // Children and threads inherit the CPU set of the thread that starts
     // them: the servers' first, then the client's for the runtime.
     placement.enter_servers();
+    if parts.contains(&Group::Memory) {
+        // Room for the idle connections, inherited by the servers.
+        idle::prepare(&plan)?;
+    }
     let servers = Arc::new(Servers::start()?);
     placement.enter_client();
     eprintln!("piperpc-bench: placement {}", placement.summary());
