@@ -8,7 +8,10 @@
 //! it is a per-connection cost, not how many a burst gets in at once (the
 //! connection-storm test checks that every client of a burst is served).
 
+use piperpc::ChannelBuilder;
+
 use crate::client::Conn;
+use crate::grpc::Grpc;
 use crate::plan::{Plan, size_name};
 use crate::results::{Figure, Group, Kind, Subject};
 use crate::session::{Session, TimeBox, index, order};
@@ -65,8 +68,20 @@ pub async fn measure(session: &Session) -> anyhow::Result<Vec<Figure>> {
 
 /// One new connection to `subject`, one checked call, then the connection
 /// closed.
+///
+/// piperpc's channel connects lazily here, as a short-lived client should:
+/// its first call then leaves with the HTTP/2 handshake, as tonic's does
+/// after `Endpoint::connect`. `ChannelBuilder::connect` (what `Conn::open`
+/// uses) also waits for the server's answer, a round trip, to fail fast on
+/// a hung server; a lazy channel's first call fails with the same error.
 async fn connect_and_call(session: &Session, subject: Subject, size: usize) -> anyhow::Result<()> {
-    let mut conn = Conn::open(&session.targets, subject).await?;
+    let mut conn = match subject {
+        Subject::Piperpc => {
+            let channel = ChannelBuilder::new(&session.targets.local)?.connect_lazy();
+            Conn::Piperpc(Grpc::new(channel))
+        }
+        _ => Conn::open(&session.targets, subject).await?,
+    };
     conn.round_trip(size).await?;
     drop(conn);
     Ok(())
