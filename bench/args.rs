@@ -88,7 +88,7 @@ pub enum Role {
         #[arg(long)]
         listen: String,
     },
-    /// Makes a fixed number of unary calls to one server, for profiling.
+    /// Makes a fixed number of calls to one server, for profiling.
     #[command(name = "calls", hide = true)]
     Calls {
         /// Which kind of server: piperpc, tonic-local, tcp, raw or floor.
@@ -97,6 +97,10 @@ pub enum Role {
         /// Where it listens, as the bench's servers announce it.
         #[arg(long)]
         address: String,
+        /// What each call is (streams: calls of 1,000 messages; ping-pong:
+        /// exchanges on one stream).
+        #[arg(long, value_enum, default_value = "unary-64B", ignore_case = true)]
+        workload: crate::cost::workload::Workload,
         /// Calls to make.
         #[arg(long, default_value_t = 20000)]
         count: u64,
@@ -123,6 +127,11 @@ pub enum Role {
     /// standard input closes.
     #[command(name = "spawn-calls-server", hide = true)]
     SpawnCallsServer(crate::spawn_calls::server::ServerArgs),
+    /// Instructions per call of each end, server and client, counted with
+    /// valgrind's callgrind: piperpc against tonic UDS and the blocking
+    /// floor, repeatable to a fraction of a percent (Linux only).
+    #[command(name = "cost")]
+    Cost(crate::cost::CostArgs),
     /// Serves the blocking floor until standard input closes.
     #[command(name = "floor-server", hide = true)]
     Floor {

@@ -37,6 +37,26 @@ pub struct Targets {
     pub floor: String,
 }
 
+/// When a ping-pong stops: the throughput figures run one for a time, the
+/// instruction counts (`piperpc-bench cost`) for a number of exchanges.
+#[derive(Clone, Copy, Debug)]
+pub enum Until {
+    /// After the exchange that ends at or after this instant.
+    Time(Instant),
+    /// After this many exchanges (at least one).
+    Exchanges(u64),
+}
+
+impl Until {
+    /// Whether a ping-pong that has made `exchanges` exchanges is done.
+    pub fn reached(self, exchanges: u64) -> bool {
+        match self {
+            Until::Time(end) => Instant::now() >= end,
+            Until::Exchanges(count) => exchanges >= count,
+        }
+    }
+}
+
 /// An open connection to one subject's server.
 #[derive(Debug)]
 pub enum Conn {
@@ -127,7 +147,7 @@ impl Conn {
     /// `size`-byte messages answered one at a time, until `until`; returns
     /// the exchanges made (at least one). gRPC uses one bidirectional
     /// stream; raw and floor, their echo.
-    pub async fn ping_pong(&mut self, size: usize, until: Instant) -> anyhow::Result<u64> {
+    pub async fn ping_pong(&mut self, size: usize, until: Until) -> anyhow::Result<u64> {
         match self {
             Conn::Piperpc(grpc) => grpc.ping_pong(size, until).await,
             Conn::TonicLocal(grpc) | Conn::Tcp(grpc) => grpc.ping_pong(size, until).await,
@@ -136,7 +156,7 @@ impl Conn {
                 loop {
                     floor.round_trip(size)?;
                     exchanges += 1;
-                    if Instant::now() >= until {
+                    if until.reached(exchanges) {
                         return Ok(exchanges);
                     }
                 }
@@ -146,7 +166,7 @@ impl Conn {
                 loop {
                     raw.round_trip(size).await?;
                     exchanges += 1;
-                    if Instant::now() >= until {
+                    if until.reached(exchanges) {
                         return Ok(exchanges);
                     }
                 }

@@ -4,13 +4,13 @@
 //! (the TCP baseline) run exactly the same client code. Every reply is
 //! checked for size, so a figure is never made of failed or short calls.
 
-use std::time::Instant;
-
 use anyhow::{Context, ensure};
 use piperpc_demo::proto::demo::{ChatRequest, CountRequest, EchoRequest, echo_client::EchoClient};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::client::GrpcService;
 use tonic::codegen::{Body, Bytes, StdError};
+
+use crate::client::Until;
 
 /// What the Chat method puts before each message it answers.
 const CHAT_PREFIX: &str = "you said: ";
@@ -81,7 +81,7 @@ where
     /// A bidirectional Chat call: sends a `size`-byte message, waits for
     /// its answer, and again, until `until`; returns the exchanges made
     /// (at least one).
-    pub async fn ping_pong(&mut self, size: usize, until: Instant) -> anyhow::Result<u64> {
+    pub async fn ping_pong(&mut self, size: usize, until: Until) -> anyhow::Result<u64> {
         if self.text.len() != size {
             self.text = "x".repeat(size);
         }
@@ -107,7 +107,7 @@ where
                 reply.text.len()
             );
             exchanges += 1;
-            if Instant::now() >= until {
+            if until.reached(exchanges) {
                 break;
             }
             sender.send(message()).await?;

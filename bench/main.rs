@@ -7,6 +7,8 @@
 //! cargo run --release --bin piperpc-bench -- --quick # under a minute
 //! cargo run --release --bin piperpc-bench -- attacks # hostile clients
 //! cargo run --release --bin piperpc-bench -- spawn-calls # Server::spawn_calls off/on
+//! cargo run --release --bin piperpc-bench -- cost    # instructions per call (callgrind)
+//! cargo run --release --bin piperpc-bench -- cost --only unary-64B --subject piperpc
 //! ```
 //!
 //! Five subjects serve the same work, each from a server process of its
@@ -49,6 +51,10 @@
 //!   caller's latency during each (Linux only).
 //! - [`spawn_calls`]: `piperpc-bench spawn-calls`, `Server::spawn_calls`
 //!   off and on: short calls next to a CPU-busy one, and the unary figures.
+//! - [`cost`]: `piperpc-bench cost`, instructions per call of the server
+//!   and of the client, counted by valgrind's callgrind with the `calls`
+//!   role of [`profile`] as the client; repeatable where timings are not
+//!   (Linux only).
 
 mod args;
 mod attacks;
@@ -56,6 +62,7 @@ mod charts;
 mod client;
 mod concurrency;
 mod connect;
+mod cost;
 mod fd_limit;
 mod floor;
 mod grpc;
@@ -117,10 +124,19 @@ fn main() -> ExitCode {
         Some(Role::Calls {
             subject,
             address,
+            workload,
             count,
             no_keepalive,
             connect_each,
-        }) => profile::calls(subject, &address, count, !no_keepalive, connect_each),
+        }) => profile::calls(
+            subject,
+            &address,
+            workload,
+            count,
+            !no_keepalive,
+            connect_each,
+        ),
+        Some(Role::Cost(args)) => cost::run(args),
         None => run::run(cli.run),
     };
     match outcome {

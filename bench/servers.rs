@@ -150,29 +150,9 @@ impl Servers {
         let dir = RunDir::create()?;
         let mut processes = Vec::with_capacity(Subject::ALL.len());
         for subject in Subject::ALL {
-            let process = match subject {
-                Subject::Piperpc => ServerProcess::start(
-                    subject.name(),
-                    &["grpc-server", "--listen", &dir.address("grpc", true)],
-                )?,
-                Subject::TonicLocal => ServerProcess::start(
-                    subject.name(),
-                    &[
-                        "tonic-local-server",
-                        "--listen",
-                        &dir.address("tonic", false),
-                    ],
-                )?,
-                Subject::Tcp => ServerProcess::start(subject.name(), &["tcp-server"])?,
-                Subject::Raw => ServerProcess::start(
-                    subject.name(),
-                    &["raw-server", "--listen", &dir.address("raw", false)],
-                )?,
-                Subject::Floor => ServerProcess::start(
-                    subject.name(),
-                    &["floor-server", "--listen", &dir.address("floor", false)],
-                )?,
-            };
+            let args = role_args(subject, &dir, subject.key());
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let process = ServerProcess::start(subject.name(), &args)?;
             processes.push(process);
         }
         Ok(Servers {
@@ -208,6 +188,23 @@ impl Servers {
     }
 }
 
+/// The arguments that make this executable `subject`'s server, listening
+/// on a fresh address named `name` in `dir` (TCP: a port the OS picks).
+pub fn role_args(subject: Subject, dir: &RunDir, name: &str) -> Vec<String> {
+    let (role, prefixed) = match subject {
+        Subject::Piperpc => ("grpc-server", true),
+        Subject::TonicLocal => ("tonic-local-server", false),
+        Subject::Tcp => return vec!["tcp-server".to_string()],
+        Subject::Raw => ("raw-server", false),
+        Subject::Floor => ("floor-server", false),
+    };
+    vec![
+        role.to_string(),
+        "--listen".to_string(),
+        dir.address(name, prefixed),
+    ]
+}
+
 /// Where a run's sockets live: a fresh private directory on Unix, removed
 /// at the end; nothing on Windows, whose pipes vanish with their servers.
 #[derive(Debug)]
@@ -235,6 +232,12 @@ impl RunDir {
                 .with_context(|| format!("creating {}", path.display()))?;
         }
         Ok(RunDir { path, tag })
+    }
+
+    /// A path for a file named `name` in this directory (Unix; on Windows
+    /// the directory is not made, so nothing may be put there).
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.path.join(name)
     }
 
     /// A fresh local address named `name`: a pipe name, or a socket path

@@ -9,7 +9,7 @@
 
 use std::time::Instant;
 
-use crate::client::Conn;
+use crate::client::{Conn, Until};
 use crate::plan::{Plan, size_name};
 use crate::results::{Figure, Group, Kind, Subject};
 use crate::session::{Session, TimeBox, index, order};
@@ -95,7 +95,7 @@ async fn run(plan: &Plan, conn: &mut Conn, pattern: Pattern, warmup: bool) -> an
             bytes
         }
         Pattern::PingPong(size) => {
-            let exchanges = conn.ping_pong(size, start + length).await?;
+            let exchanges = conn.ping_pong(size, Until::Time(start + length)).await?;
             exchanges * 2 * size as u64
         }
     };
