@@ -36,9 +36,9 @@ use crate::stats::{percentile, sort};
 /// The servers measured.
 const SUBJECTS: [Subject; 2] = [Subject::Piperpc, Subject::TonicLocal];
 /// Calls the probe times, each time; the p50 is of these.
-const CALLS: usize = 500;
+const CALLS: usize = 2000;
 /// Calls before the first timed ones, to warm the probe's connection.
-const WARMUP_CALLS: usize = 200;
+const WARMUP_CALLS: usize = 500;
 /// How long one connection may take to open and answer its call.
 const OPEN_TIMEOUT: Duration = Duration::from_secs(10);
 /// Descriptors the client needs besides its idle connections (the probe,
