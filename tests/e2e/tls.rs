@@ -357,6 +357,45 @@ async fn a_missing_client_certificate_is_named_on_every_attempt() {
     server.stop(Duration::from_secs(30));
 }
 
+/// A lazily connected channel sends its first call without waiting for
+/// the server's side of the HTTP/2 handshake; when the server then refuses
+/// the missing certificate, the call must still say so, not "broken pipe".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_call_without_a_client_certificate_names_the_refusal() {
+    use piperpc::tls::ClientTls;
+    use piperpc_demo::client::Stubs;
+    use piperpc_demo::proto::demo::EchoRequest;
+
+    let pki = Pki::new();
+    let server = Server::start_on(&["127.0.0.1:0"], &pki.mutual_tls());
+    let anonymous = ClientTls::new()
+        .ca_certificate(pki.ca.pem())
+        .expect("client TLS");
+    let mut unclear = Vec::new();
+    for _ in 0..20 {
+        let channel = piperpc::ChannelBuilder::new(server.address())
+            .expect("address")
+            .tls(anonymous.clone())
+            .connect_lazy();
+        let mut stubs = Stubs::new(channel, crate::common::MAX_MESSAGE);
+        let status = stubs
+            .echo
+            .echo(EchoRequest::default())
+            .await
+            .expect_err("refused without a certificate");
+        assert_eq!(status.code(), tonic::Code::Unavailable, "{status:?}");
+        if !status.message().contains("requires a client certificate") {
+            unclear.push(status.message().to_string());
+        }
+    }
+    assert!(
+        unclear.is_empty(),
+        "{} unclear: {unclear:#?}",
+        unclear.len()
+    );
+    server.stop(Duration::from_secs(30));
+}
+
 /// Code written for tonic reads the caller's certificates with
 /// `request.peer_certs()` and its address with `remote_addr()`: under
 /// piperpc's `Server` over mutual TLS both are there, beside
