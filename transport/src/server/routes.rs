@@ -18,11 +18,30 @@ use std::task::{Context, Poll};
 use futures_util::future::Either;
 use http::{Request, Response};
 use tonic::body::Body;
-use tower::util::{BoxCloneSyncService, Oneshot};
 use tower::{Service, ServiceExt};
 
-/// One service, type-erased.
-type Named = BoxCloneSyncService<Request<Body>, Response<Body>, Infallible>;
+/// One service, type-erased as "call a clone of it": a call then costs one
+/// allocation (its future), where a boxed clonable service costs two (the
+/// clone and the future).
+type Named = Arc<dyn Fn(Request<Body>) -> NamedFuture + Send + Sync>;
+
+/// What a [`Named`] service returns.
+type NamedFuture = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
+
+/// `service` as a [`Named`] one.
+fn named<S>(service: S) -> Named
+where
+    S: Service<Request<Body>, Response = Response<Body>, Error = Infallible>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send + 'static,
+{
+    // Each call gets a clone of its service, readied on its own (as
+    // axum's router does): one slow service holds up no other.
+    Arc::new(move |request| Box::pin(service.clone().oneshot(request)))
+}
 
 /// The services a [`Server`](super::Server) serves, found by the service
 /// name in each request's path; a name none of them has gets
@@ -54,7 +73,7 @@ impl Routes {
             + 'static,
         S::Future: Send + 'static,
     {
-        Arc::make_mut(&mut self.services).insert(name, BoxCloneSyncService::new(service));
+        Arc::make_mut(&mut self.services).insert(name, named(service));
     }
 
     /// Hands every name this has no service for to `routes`; routes added
@@ -70,7 +89,7 @@ impl Routes {
                 .into(),
             None => routes,
         };
-        let prepared = BoxCloneSyncService::new(merged.clone().prepare());
+        let prepared = named(merged.clone().prepare());
         self.fallback = Some((merged, prepared));
     }
 
@@ -87,7 +106,7 @@ impl Routes {
 #[must_use = "futures do nothing unless polled"]
 pub struct RoutesFuture(Call);
 
-type Call = Either<Oneshot<Named, Request<Body>>, Ready<Result<Response<Body>, Infallible>>>;
+type Call = Either<NamedFuture, Ready<Result<Response<Body>, Infallible>>>;
 
 impl Future for RoutesFuture {
     type Output = Result<Response<Body>, Infallible>;
@@ -109,18 +128,17 @@ impl Service<Request<Body>> for Routes {
     type Future = RoutesFuture;
 
     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        // Each call gets a clone of its service, readied on its own (as
-        // axum's router does): one slow service holds up no other.
+        // Each call readies a clone of its service (see `named`).
         Poll::Ready(Ok(()))
     }
 
     fn call(&mut self, request: Request<Body>) -> RoutesFuture {
         if let Some(service) = self.service(request.uri().path()) {
-            return RoutesFuture(Either::Left(service.clone().oneshot(request)));
+            return RoutesFuture(Either::Left(service(request)));
         }
         #[cfg(feature = "tonic-routes")]
         if let Some((_, fallback)) = &self.fallback {
-            return RoutesFuture(Either::Left(fallback.clone().oneshot(request)));
+            return RoutesFuture(Either::Left(fallback(request)));
         }
         RoutesFuture(Either::Right(ready(Ok(unimplemented()))))
     }
