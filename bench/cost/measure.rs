@@ -6,6 +6,7 @@
 //! (buffers growing, caches filling), since the difference is made of the
 //! second half of the longer run.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -15,6 +16,7 @@ use clap::ValueEnum;
 
 use super::callgrind;
 use super::workload::Workload;
+use crate::placement::Placement;
 use crate::results::Subject;
 use crate::servers::{RunDir, ServerProcess, role_args};
 
@@ -28,6 +30,8 @@ pub struct Bench {
     pub dir: RunDir,
     /// Callgrind's output files, kept for `callgrind_annotate`.
     pub profiles: PathBuf,
+    /// Where servers and clients run: entered before each is started.
+    pub placement: RefCell<Placement>,
 }
 
 /// Instructions each end executed in one run.
@@ -89,6 +93,7 @@ impl Bench {
         let mut args = callgrind::args(&server_out, &self.exe);
         args.extend(role_args(subject, &self.dir, &fresh_name(&name)));
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.placement.borrow_mut().enter_servers();
         // Errors only: a server's log lines would be work a run does or not
         // depending on timing (a slow-poll warning under valgrind).
         let server = ServerProcess::start_exe(
@@ -101,6 +106,7 @@ impl Bench {
         let subject_arg = subject
             .to_possible_value()
             .context("every subject has a command-line name")?;
+        self.placement.borrow_mut().enter_client();
         let client = Command::new(callgrind::VALGRIND)
             .args(callgrind::args(&client_out, &self.exe))
             .args(["calls", "--subject", subject_arg.get_name()])

@@ -29,6 +29,7 @@ mod measure;
 mod report;
 pub mod workload;
 
+use std::cell::RefCell;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -36,6 +37,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 
 use crate::machine::{Machine, debug_build};
+use crate::placement::{Placement, Policy};
 use crate::results::Subject;
 use crate::servers::RunDir;
 use figures::{End, Figure};
@@ -80,6 +82,14 @@ pub struct CostArgs {
     /// A name for this run, kept in the results ("before the change").
     #[arg(long, value_name = "TEXT")]
     pub label: Option<String>,
+    /// Where servers and clients run. `shared` (the default) puts both on
+    /// one CPU: the counts do not depend on it (callgrind runs a process's
+    /// threads one at a time anyway), but the work does depend on how the
+    /// two ends interleave (how many frames one read or write carries), and
+    /// on one CPU they take turns the same way every run, so the figures
+    /// repeat; `split` and `os` as in the main run.
+    #[arg(long, value_enum, default_value = "shared")]
+    pub placement: Policy,
 }
 
 /// The subjects measured unless `--subject` says otherwise.
@@ -136,7 +146,13 @@ pub fn run(args: CostArgs) -> anyhow::Result<()> {
     let this = std::env::current_exe().context("locating the piperpc-bench executable")?;
     std::fs::copy(&this, &exe)
         .with_context(|| format!("copying {} to {}", this.display(), exe.display()))?;
-    let bench = Bench { exe, dir, profiles };
+    let placement = Placement::plan(args.placement);
+    let bench = Bench {
+        exe,
+        dir,
+        profiles,
+        placement: RefCell::new(placement),
+    };
 
     // repeats[workload][subject][end]: one value per repeat.
     let mut repeats = vec![<[[Vec<f64>; 2]; 5]>::default(); workloads.len()];
@@ -201,6 +217,7 @@ pub fn run(args: CostArgs) -> anyhow::Result<()> {
             counts: report::counts(&workloads, count),
             repeat: args.repeat as usize,
             quick: args.quick,
+            placement: bench.placement.into_inner(),
         },
         subjects,
         elapsed_seconds: started.elapsed().as_secs_f64(),

@@ -26,6 +26,8 @@ pub struct Method {
     pub repeat: usize,
     /// Whether this was a `--quick` run.
     pub quick: bool,
+    /// Where the servers and clients ran.
+    pub placement: crate::placement::Placement,
 }
 
 /// Everything a cost run produced.
@@ -110,7 +112,11 @@ fn header(report: &CostReport) -> Vec<String> {
     if let Some(label) = &report.label {
         let _ = write!(first, ", \"{label}\"");
     }
-    let mut lines = vec![first, format!("machine: {}", machine.summary())];
+    let mut lines = vec![
+        first,
+        format!("machine: {}", machine.summary()),
+        format!("placement {}", method.placement.summary()),
+    ];
     for subject in &report.subjects {
         lines.push(format!("{:>10} = {}", subject.name(), subject.describe()));
     }
