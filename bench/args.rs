@@ -88,6 +88,25 @@ pub enum Role {
         #[arg(long)]
         listen: String,
     },
+    /// Serves Echo on h2 directly, with nothing between (the reference of
+    /// `h2_bare`), until standard input closes.
+    #[command(name = "h2-bare-server", hide = true)]
+    H2BareServer {
+        /// Unix socket path.
+        #[arg(long)]
+        listen: String,
+    },
+    /// Makes unary 64-byte Echo calls through an h2 connection directly,
+    /// with nothing between (the reference of `h2_bare`).
+    #[command(name = "h2-bare-calls", hide = true)]
+    H2BareCalls {
+        /// Unix socket path of a server.
+        #[arg(long)]
+        address: String,
+        /// Calls to make.
+        #[arg(long, default_value_t = 20000)]
+        count: u64,
+    },
     /// Makes a fixed number of calls to one server, for profiling.
     #[command(name = "calls", hide = true)]
     Calls {

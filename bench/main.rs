@@ -46,6 +46,8 @@
 //!   [`machine`]: what they read.
 //! - [`results`], [`report`], [`json`], [`charts`], [`svg`]: the output;
 //!   [`progress`]: the bar on stderr; [`profile`]: calls to profile; [`placement`]: which CPUs run what.
+//! - [`h2_bare`]: a reference for the instruction counts: Echo on h2
+//!   directly, server and client, with nothing between.
 //! - [`attacks`]: `piperpc-bench attacks`, hostile HTTP/2 clients against
 //!   fresh servers, with the server's memory and CPU and a legitimate
 //!   caller's latency during each (Linux only).
@@ -66,6 +68,7 @@ mod cost;
 mod fd_limit;
 mod floor;
 mod grpc;
+mod h2_bare;
 mod idle;
 mod json;
 mod machine;
@@ -121,6 +124,8 @@ fn main() -> ExitCode {
             init_server_logs();
             spawn_calls::server::serve(args)
         }
+        Some(Role::H2BareServer { listen }) => h2_bare::server::serve(&listen),
+        Some(Role::H2BareCalls { address, count }) => h2_bare::client::calls(&address, count),
         Some(Role::Calls {
             subject,
             address,
