@@ -68,6 +68,7 @@ mod cost;
 mod fd_limit;
 mod floor;
 mod grpc;
+#[cfg(unix)]
 mod h2_bare;
 mod idle;
 mod json;
@@ -124,8 +125,14 @@ fn main() -> ExitCode {
             init_server_logs();
             spawn_calls::server::serve(args)
         }
+        #[cfg(unix)]
         Some(Role::H2BareServer { listen }) => h2_bare::server::serve(&listen),
+        #[cfg(unix)]
         Some(Role::H2BareCalls { address, count }) => h2_bare::client::calls(&address, count),
+        #[cfg(not(unix))]
+        Some(Role::H2BareServer { .. } | Role::H2BareCalls { .. }) => Err(anyhow::anyhow!(
+            "the h2 reference (h2-bare-server, h2-bare-calls) is Unix only"
+        )),
         Some(Role::Calls {
             subject,
             address,

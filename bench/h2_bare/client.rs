@@ -15,44 +15,36 @@ use super::body::{Received, send};
 /// Makes `count` sequential 64-byte Echo calls to the server on the Unix
 /// socket `path`, and prints the time they took.
 pub fn calls(path: &str, count: u64) -> anyhow::Result<()> {
-    #[cfg(unix)]
-    {
-        let runtime = tokio::runtime::Runtime::new()?;
-        runtime.block_on(async {
-            let io = tokio::net::UnixStream::connect(path)
-                .await
-                .with_context(|| format!("connecting to {path}"))?;
-            let (stream, connection, frame) = super::windows();
-            let (sender, connection) = h2::client::Builder::new()
-                .initial_window_size(stream)
-                .initial_connection_window_size(connection)
-                .max_frame_size(frame)
-                .handshake::<_, bytes::Bytes>(io)
-                .await?;
-            tokio::spawn(async move {
-                if let Err(error) = connection.await {
-                    eprintln!("h2-bare-calls: the connection failed: {error}");
-                }
-            });
-            let mut client = EchoClient::new(Channel(sender.ready().await?));
-            let start = Instant::now();
-            for _ in 0..count {
-                let request = EchoRequest {
-                    payload: bytes::Bytes::from_static(&[7; 64]),
-                    ..Default::default()
-                };
-                let reply = client.echo(request).await?.into_inner();
-                anyhow::ensure!(reply.payload.len() == 64, "a reply of the wrong size");
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let io = tokio::net::UnixStream::connect(path)
+            .await
+            .with_context(|| format!("connecting to {path}"))?;
+        let (stream, connection, frame) = super::windows();
+        let (sender, connection) = h2::client::Builder::new()
+            .initial_window_size(stream)
+            .initial_connection_window_size(connection)
+            .max_frame_size(frame)
+            .handshake::<_, bytes::Bytes>(io)
+            .await?;
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                eprintln!("h2-bare-calls: the connection failed: {error}");
             }
-            println!("{count} calls in {:?}", start.elapsed());
-            Ok(())
-        })
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = (path, count);
-        anyhow::bail!("h2-bare-calls is Unix only")
-    }
+        });
+        let mut client = EchoClient::new(Channel(sender.ready().await?));
+        let start = Instant::now();
+        for _ in 0..count {
+            let request = EchoRequest {
+                payload: bytes::Bytes::from_static(&[7; 64]),
+                ..Default::default()
+            };
+            let reply = client.echo(request).await?.into_inner();
+            anyhow::ensure!(reply.payload.len() == 64, "a reply of the wrong size");
+        }
+        println!("{count} calls in {:?}", start.elapsed());
+        Ok(())
+    })
 }
 
 /// A tower service over one h2 connection: what tonic's generated client

@@ -17,7 +17,8 @@
 //! valgrind --tool=callgrind piperpc-bench h2-bare-calls --address /tmp/tonic.sock --count 3000
 //! ```
 //!
-//! Unix only: the figures it is read beside are callgrind's, Linux only.
+//! Unix only (the module is compiled there alone): the figures it is read
+//! beside are callgrind's, Linux only.
 
 mod body;
 pub mod client;

@@ -12,30 +12,22 @@ use super::body::{Received, send};
 
 /// Serves Echo on the Unix socket `path` until standard input closes.
 pub fn serve(path: &str) -> anyhow::Result<()> {
-    #[cfg(unix)]
-    {
-        let runtime = tokio::runtime::Runtime::new()?;
-        runtime.block_on(async {
-            let _ = std::fs::remove_file(path);
-            let listener =
-                tokio::net::UnixListener::bind(path).with_context(|| format!("binding {path}"))?;
-            println!("listening on {path}");
-            crate::role::exit_on_stdin_eof();
-            loop {
-                let (stream, _) = listener.accept().await?;
-                tokio::spawn(async move {
-                    if let Err(error) = connection(stream).await {
-                        eprintln!("h2-bare-server: {error:#}");
-                    }
-                });
-            }
-        })
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = path;
-        anyhow::bail!("h2-bare-server is Unix only")
-    }
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let _ = std::fs::remove_file(path);
+        let listener =
+            tokio::net::UnixListener::bind(path).with_context(|| format!("binding {path}"))?;
+        println!("listening on {path}");
+        crate::role::exit_on_stdin_eof();
+        loop {
+            let (stream, _) = listener.accept().await?;
+            tokio::spawn(async move {
+                if let Err(error) = connection(stream).await {
+                    eprintln!("h2-bare-server: {error:#}");
+                }
+            });
+        }
+    })
 }
 
 /// One connection, its calls on its own task.
