@@ -45,6 +45,14 @@ LOGS = OUT / "logs"  # set from --out by main()
 CASE_TIMEOUT = float(os.environ.get("INTEROP_CASE_TIMEOUT", "30"))
 # C++'s slow_consumer reads 2000 messages 20 ms apart: 40 s at the least.
 SLOW_CASES = {"slow_consumer": 120.0}
+# Cases whose official client is known to hang now and then, whatever the
+# server: a run of one that times out is tried once more, and a pass on
+# the second try says so. Only a hang is retried; a failure never is.
+KNOWN_CLIENT_HANGS = {
+    # grpcio's interop client sometimes never returns from this case (a
+    # 1 ms deadline on a full-duplex call), against any server: grpc/grpc#19834.
+    ("python", "timeout_on_sleeping_server"): "grpc/grpc#19834",
+}
 SERVER_START_TIMEOUT = 60.0
 # The name the standard test server certificate (server1.pem) is issued to.
 TLS_NAME = "foo.test.google.fr"
@@ -369,6 +377,18 @@ def save_log(name, argv, out):
 
 
 def run_case(client, transport, addr, case, log_name):
+    status, reason, secs = run_case_once(client, transport, addr, case, log_name)
+    known = KNOWN_CLIENT_HANGS.get((client.name, case))
+    if known and status == "failed" and reason.startswith("timed out"):
+        print(f"RETRY   {client.name:>7} {transport:<4} {case}: the client hung ({known}); once more",
+              flush=True)
+        status, again, more = run_case_once(client, transport, addr, case, log_name)
+        secs += more
+        reason = again if status != "passed" else f"passed on the second try: the first hung ({known})"
+    return status, reason, secs
+
+
+def run_case_once(client, transport, addr, case, log_name):
     argv = client.argv(transport, addr, case)
     cwd = OUT / "python" if client.name == "python" else OUT
     limit = max(CASE_TIMEOUT, SLOW_CASES.get(case, 0))
@@ -539,6 +559,9 @@ def write_results(out, results, inapplicable, clients, kinds, elapsed):
             notes.append(f"all {len(bad)} {bad[0]['status']}: {esc(bad[0]['reason'])}")
         else:
             notes += [f"`{r['case']}` {r['status']}: {esc(r['reason'])}" for r in bad]
+        # Passes with a reason: a known client hang retried (KNOWN_CLIENT_HANGS).
+        notes += [f"`{r['case']}` {esc(r['reason'])}" for r in rs
+                  if r["status"] == "passed" and r["reason"]]
         by_reason = {}
         for r in nas:
             by_reason.setdefault(r["reason"], []).append(f"`{r['case']}`" if "case" in r else "all cases")
