@@ -218,7 +218,13 @@ mod tests {
         stream: S,
         last_read: bool,
     ) -> (Watched<S>, Arc<Handshake>, Option<Arc<LastRead>>) {
-        let address = crate::Address::parse("unix:/nowhere/test.sock").expect("an address");
+        // Parsed only, never reached; each platform's own form.
+        let text = if cfg!(windows) {
+            r"\\.\pipe\nowhere-test"
+        } else {
+            "unix:/nowhere/test.sock"
+        };
+        let address = crate::Address::parse(text).expect("an address");
         let handshake = Handshake::new(address, false, Duration::from_secs(1));
         let (stream, last_read) = watch(stream, handshake.clone(), last_read);
         (stream, handshake, last_read)
